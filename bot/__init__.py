@@ -1,0 +1,1 @@
+"""Sitrep: a Slack-first incident management bot."""

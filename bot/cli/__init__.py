@@ -1,0 +1,33 @@
+"""The ``sitrep`` command line: one module per command group."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.cli import db, export, jobs, serve
+from bot.config import ConfigError, MissingSetting
+
+GROUPS = [serve, db, export, jobs]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitrep", description="Slack-first incident management.")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    sub = parser.add_subparsers(dest="group", required=True)
+    for group in GROUPS:
+        group.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return int(args.run(args) or 0)
+    except (ConfigError, MissingSetting) as exc:
+        print(f"sitrep: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,85 @@
+"""``sitrep serve``: HTTP mode on waitress, or ``--socket`` for Socket Mode."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
+
+from bot.app import create_app
+from bot.config import load_settings
+from bot.runtime import run_startup_tasks, start_scheduler
+from bot.server import make_server
+from bot.services import Services
+from bot.slack_client import make_client
+from bot.workflows.slack_errors import explain
+from storage import migrate
+
+log = logging.getLogger(__name__)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("serve", help="run the bot")
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")
+    parser.add_argument("--port", type=int, default=3000, help="port to listen on (HTTP mode)")
+    parser.add_argument("--threads", type=int, default=16, help="HTTP worker threads")
+    parser.add_argument("--socket", action="store_true", help="use Socket Mode (SLACK_APP_TOKEN)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.socket:
+        settings.env.require_socket_tokens()
+    else:
+        settings.env.require_http_tokens()
+    services = Services.build(settings)
+    migrate.upgrade(services.db)
+    client = make_client(settings.env)
+    if not _token_works(client):
+        return 2
+    surface = create_app(services, client)
+    run_startup_tasks(services, client)
+    scheduler = start_scheduler(services)
+    if args.socket:
+        socket_client = make_client(settings.env, token=settings.env.slack_app_token)
+        handler = SocketModeHandler(
+            surface.app, app_token=settings.env.slack_app_token, web_client=socket_client
+        )
+        log.info("Sitrep is connecting in Socket Mode")
+        try:
+            handler.start()
+        finally:
+            scheduler.stop()
+        return 0
+    server = make_server(surface.app, services.db, args.host, args.port, threads=args.threads)
+    print(
+        f"Sitrep listening on http://{args.host}:{server.effective_port}/slack/events", flush=True
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        scheduler.stop()
+    return 0
+
+
+def _token_works(client) -> bool:  # type: ignore[no-untyped-def]
+    """A bad token stops start-up; an unreachable Slack only warns, and the bot retries later."""
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        print(
+            f"sitrep: Slack rejected SLACK_BOT_TOKEN: {explain(exc)}. "
+            "See 'Slack app setup' in the README.",
+            file=sys.stderr,
+        )
+        return False
+    except OSError as exc:
+        log.warning("Slack is unreachable at start-up (%s); serving anyway", exc)
+    return True

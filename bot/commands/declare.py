@@ -1,0 +1,55 @@
+"""``/incident declare [sevN] [title]``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.commands.context import CommandContext
+from bot.commands.router import Router, Subcommand
+from bot.listeners.declare_modal import open_modal
+from bot.workflows import declare as declare_flow
+from core.incidents import DeclareRequest
+
+
+def parse(args: str, severity_keys: list[str]) -> tuple[str | None, str]:
+    """Split ``sev1 Checkout down`` into (``SEV1``, ``Checkout down``).
+
+    Only a severity key counts, so a title that starts with "High" stays a title.
+    """
+    first, _, rest = args.strip().partition(" ")
+    normalized = first.upper().replace("-", "")
+    if normalized in severity_keys:
+        return normalized, rest.strip()
+    return None, args.strip()
+
+
+def declare(ctx: CommandContext) -> None:
+    severities = ctx.services.settings.config.severities
+    severity, title = parse(ctx.args, severities.keys)
+    if not title:
+        open_modal(ctx.services, ctx.client, ctx.trigger_id, origin_channel=ctx.channel_id)
+        return
+    request = DeclareRequest(
+        team_id=ctx.team_id,
+        title=title,
+        severity=severity,
+        declared_by=ctx.user_id,
+        is_private=ctx.services.settings.config.channels.private_by_default,
+    )
+
+    def notify(message: dict[str, Any]) -> None:
+        ctx.respond(response_type="ephemeral", replace_original=False, **message)
+
+    declare_flow.declare(ctx.services, ctx.client, request, notify)
+
+
+def register(router: Router) -> None:
+    router.add(
+        Subcommand(
+            name="declare",
+            usage="declare [sev1-sev4] <title>",
+            summary="open an incident with its own channel (no title opens a form)",
+            handler=declare,
+            aliases=("new", "open"),
+        )
+    )

@@ -1,0 +1,98 @@
+"""One slash command, many subcommands: ``/incident <subcommand> [args]``.
+
+The router acks at once and runs the subcommand as a Bolt lazy listener, so
+slow Slack or database work never pushes the ack past Slack's 3 seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from bot.commands.context import CommandContext
+from bot.services import Services
+from bot.surface import Surface
+from core.errors import SitrepError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[CommandContext], None]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+
+
+class Router:
+    def __init__(self, services: Services, command: str = "/incident") -> None:
+        self.services = services
+        self.command = command
+        self.subcommands: dict[str, Subcommand] = {}
+        self._order: list[Subcommand] = []
+
+    def add(self, subcommand: Subcommand) -> None:
+        for name in (subcommand.name, *subcommand.aliases):
+            if name in self.subcommands:
+                raise ValueError(f"subcommand {name!r} registered twice")
+            self.subcommands[name] = subcommand
+        self._order.append(subcommand)
+
+    @property
+    def listed(self) -> list[Subcommand]:
+        return list(self._order)
+
+    def register(self, surface: Surface) -> None:
+        surface.command(self.command, ack=self._ack, lazy=[self._run])
+
+    @staticmethod
+    def _ack(ack: Ack) -> None:
+        ack()
+
+    def _run(self, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        text = (body.get("text") or "").strip()
+        word, _, rest = text.partition(" ")
+        ctx = CommandContext(
+            services=self.services,
+            client=client,
+            respond=respond,
+            command=body.get("command") or self.command,
+            subcommand=word.lower(),
+            args=rest.strip(),
+            team_id=body.get("team_id", ""),
+            user_id=body.get("user_id", ""),
+            channel_id=body.get("channel_id", ""),
+            trigger_id=body.get("trigger_id", ""),
+            body=body,
+        )
+        if not word or ctx.subcommand == "help":
+            self.show_help(ctx)
+            return
+        subcommand = self.subcommands.get(ctx.subcommand)
+        if subcommand is None:
+            self.show_help(ctx, intro=f":warning: `{ctx.subcommand}` is not an incident command.")
+            return
+        try:
+            subcommand.handler(ctx)
+        except SitrepError as exc:
+            ctx.error(str(exc))
+        except Exception:
+            log.exception("%s %s failed", ctx.command, ctx.subcommand)
+            ctx.error(
+                f"`{ctx.command} {ctx.subcommand}` failed unexpectedly; the error is in Sitrep's "
+                "log. Nothing you did caused it, and you can try again."
+            )
+
+    def show_help(self, ctx: CommandContext, intro: str = "") -> None:
+        ctx.reply(
+            "messages/help.json.j2", command=ctx.command, subcommands=self.listed, intro=intro
+        )

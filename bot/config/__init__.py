@@ -1,0 +1,86 @@
+"""Configuration: environment variables for secrets, an optional YAML file for the rest.
+
+Each YAML section has its own module and parser; ``load_settings`` validates all
+of them up front so that bad configuration stops startup, naming the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config.channels import ChannelConfig, parse_channels
+from bot.config.env import EnvSettings, MissingSetting
+from bot.config.scheduling import SchedulerConfig, parse_scheduler
+from bot.config.severities import Severities, Severity, parse_severities
+from bot.config.values import ConfigError, require_mapping
+
+__all__ = [
+    "AppConfig",
+    "ConfigError",
+    "EnvSettings",
+    "MissingSetting",
+    "Settings",
+    "Severities",
+    "Severity",
+    "load_config",
+    "load_settings",
+]
+
+KNOWN_TOP_LEVEL_KEYS = {
+    "severities",
+    "default_severity",
+    "channel_name_pattern",
+    "broadcast_channel",
+    "private_by_default",
+    "scheduler",
+}
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    severities: Severities
+    channels: ChannelConfig
+    scheduler: SchedulerConfig
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: EnvSettings
+    config: AppConfig
+
+
+def parse_config(raw: Any) -> AppConfig:
+    raw = require_mapping(raw, "(top level)")
+    unknown = sorted(set(raw) - KNOWN_TOP_LEVEL_KEYS)
+    if unknown:
+        known = ", ".join(sorted(KNOWN_TOP_LEVEL_KEYS))
+        raise ConfigError(unknown[0], f"is not a known setting (known settings: {known})")
+    return AppConfig(
+        severities=parse_severities(raw.get("severities"), raw.get("default_severity")),
+        channels=parse_channels(raw),
+        scheduler=parse_scheduler(raw.get("scheduler")),
+    )
+
+
+def load_config(path: str | Path | None) -> AppConfig:
+    """Read and validate the YAML file; no path means all defaults."""
+    if not path:
+        return parse_config({})
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError("SITREP_CONFIG", f"file {str(file)!r} does not exist")
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError("SITREP_CONFIG", f"{file} is not valid YAML: {exc}") from exc
+    return parse_config(raw)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = EnvSettings.from_environ(environ)
+    return Settings(env=env, config=load_config(env.config_path))

@@ -1,0 +1,141 @@
+"""Declaring, numbering and finding incidents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.config import Severities
+from core import roles
+from core.errors import InvalidInput, NotFound
+from core.events import record_system_event
+from storage.db import Database
+from storage.models import SETUP_CREATING, Incident
+from storage.types import utcnow
+
+MAX_TITLE = 300
+CLOSED_STATUSES = frozenset({"resolved", "closed"})
+
+
+@dataclass
+class DeclareRequest:
+    team_id: str
+    title: str
+    declared_by: str
+    severity: str | None = None
+    description: str = ""
+    services: list[str] = field(default_factory=list)
+    is_private: bool = False
+    invitees: list[str] = field(default_factory=list)
+    source_permalink: str | None = None
+
+
+def validate(request: DeclareRequest, severities: Severities) -> str:
+    """Check the request and return the severity key it resolves to."""
+    title = request.title.strip()
+    if not title:
+        raise InvalidInput(
+            "An incident needs a title, e.g. `/incident declare sev2 Checkout down`."
+        )
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"The title is {len(title)} characters; keep it under {MAX_TITLE}.")
+    if request.severity is None:
+        return severities.default.key
+    severity = severities.get(request.severity)
+    if severity is None:
+        raise InvalidInput(
+            f"`{request.severity}` is not a severity. Use one of {', '.join(severities.keys)}."
+        )
+    return severity.key
+
+
+def _next_number(session: Session, team_id: str) -> int:
+    highest = session.scalar(select(func.max(Incident.number)).where(Incident.team_id == team_id))
+    return (highest or 0) + 1
+
+
+def open_incident(database: Database, request: DeclareRequest, severities: Severities) -> Incident:
+    """Store a new incident with the next number of its workspace.
+
+    Two processes declaring at once may pick the same number; the unique
+    constraint rejects one and it simply tries the next number.
+    """
+    severity = validate(request, severities)
+    for _attempt in range(20):
+        try:
+            with database.session() as session:
+                now = utcnow()
+                incident = Incident(
+                    team_id=request.team_id,
+                    number=_next_number(session, request.team_id),
+                    title=request.title.strip(),
+                    description=request.description.strip(),
+                    severity=severity,
+                    status="investigating",
+                    is_private=request.is_private,
+                    services=[s for s in request.services if s],
+                    declared_by=request.declared_by,
+                    declared_at=now,
+                    source_permalink=request.source_permalink,
+                    setup_state=SETUP_CREATING,
+                    summary="",
+                )
+                session.add(incident)
+                session.flush()
+                roles.assign(
+                    session,
+                    incident,
+                    roles.INCIDENT_COMMANDER,
+                    request.declared_by,
+                    request.declared_by,
+                    at=now,
+                )
+                record_system_event(
+                    session,
+                    incident,
+                    "declared",
+                    f"Declared as {severity} by <@{request.declared_by}>: {incident.title}",
+                    request.declared_by,
+                    at=now,
+                    severity=severity,
+                )
+                return incident
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate an incident number after 20 attempts")
+
+
+def discard(database: Database, incident_id: int) -> None:
+    """Remove an incident whose channel could not be created, so nothing half-made remains."""
+    with database.session() as session:
+        session.execute(delete(Incident).where(Incident.id == incident_id))
+
+
+def get_by_number(session: Session, team_id: str, number: int) -> Incident:
+    incident = session.scalars(
+        select(Incident).where(Incident.team_id == team_id, Incident.number == number)
+    ).first()
+    if incident is None:
+        raise NotFound(f"There is no incident INC-{number}.")
+    return incident
+
+
+def get_by_channel(session: Session, channel_id: str) -> Incident | None:
+    return session.scalars(select(Incident).where(Incident.channel_id == channel_id)).first()
+
+
+def list_open(session: Session, team_id: str) -> list[Incident]:
+    return list(
+        session.scalars(
+            select(Incident)
+            .where(
+                Incident.team_id == team_id,
+                Incident.status.not_in(CLOSED_STATUSES),
+                Incident.channel_id.is_not(None),
+            )
+            .order_by(Incident.number.desc())
+        )
+    )

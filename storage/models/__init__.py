@@ -1,0 +1,46 @@
+"""Every model, imported here so that metadata and Alembic see all tables."""
+
+from storage.models.action_items import DONE, DROPPED, OPEN, ActionItem, DigestDelivery
+from storage.models.base import Base
+from storage.models.capture import Participant, ProcessedEvent, Reaction
+from storage.models.incidents import (
+    SETUP_CREATING,
+    SETUP_INCOMPLETE,
+    SETUP_READY,
+    Incident,
+    RoleAssignment,
+)
+from storage.models.lifecycle import MILESTONES, Milestone, SentReminder, StatusUpdate
+from storage.models.postmortems import Postmortem
+from storage.models.scheduling import Lease
+from storage.models.timeline import TimelineEvent
+from storage.models.users import SlackUser
+
+# Tables that libraries own; migrations create them, models do not describe them.
+LIBRARY_TABLES = frozenset({"apscheduler_jobs"})
+
+__all__ = [
+    "DONE",
+    "DROPPED",
+    "LIBRARY_TABLES",
+    "MILESTONES",
+    "OPEN",
+    "SETUP_CREATING",
+    "SETUP_INCOMPLETE",
+    "SETUP_READY",
+    "ActionItem",
+    "Base",
+    "DigestDelivery",
+    "Incident",
+    "Lease",
+    "Milestone",
+    "Participant",
+    "Postmortem",
+    "ProcessedEvent",
+    "Reaction",
+    "RoleAssignment",
+    "SentReminder",
+    "SlackUser",
+    "StatusUpdate",
+    "TimelineEvent",
+]

@@ -1,0 +1,84 @@
+"""A real Sitrep, served over HTTP on loopback, talking to the Slack emulator."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.app import create_app
+from bot.config import load_settings
+from bot.runtime import run_startup_tasks, start_scheduler
+from bot.server import make_server
+from bot.services import Services
+from bot.slack_client import make_client
+from bot.surface import Surface
+from emulator import SlackEmulator
+from storage import migrate
+from tests.support.signing import SlackSender
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test"
+APP_TOKEN = "xapp-test"
+TEAM_ID = "T0000001"
+
+
+def bot_environment(emulator: SlackEmulator, database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": emulator.api_url,
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+
+
+@dataclass
+class RunningBot:
+    services: Services
+    surface: Surface
+    emulator: SlackEmulator
+    url: str
+    sender: SlackSender
+    _server: Any = None
+    _thread: threading.Thread | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def command(self, text: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("response_url", self.emulator.response_url())
+        return self.sender.command(text, **kwargs)
+
+    def stop(self) -> None:
+        if self.services.scheduler is not None:
+            self.services.scheduler.stop()
+        if self._server is not None:
+            self._server.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.services.db.dispose()
+
+
+def start_bot(emulator: SlackEmulator, environ: Mapping[str, str]) -> RunningBot:
+    """Build, migrate and serve Sitrep in this process, the way ``sitrep serve`` does."""
+    settings = load_settings(environ)
+    services = Services.build(settings)
+    migrate.upgrade(services.db)
+    client = make_client(settings.env)
+    surface = create_app(services, client)
+    run_startup_tasks(services, client).join(timeout=30)
+    start_scheduler(services)
+    server = make_server(surface.app, services.db, "127.0.0.1", 0, threads=8)
+    thread = threading.Thread(target=server.run, name="sitrep-http", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+    return RunningBot(
+        services=services,
+        surface=surface,
+        emulator=emulator,
+        url=url,
+        sender=SlackSender(url, settings.env.slack_signing_secret, team_id=TEAM_ID),
+        _server=server,
+        _thread=thread,
+    )
