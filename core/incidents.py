@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import Severities
-from core import roles
+from core import milestones, roles
 from core.errors import InvalidInput, NotFound
 from core.events import record_system_event
 from storage.db import Database
@@ -85,6 +85,7 @@ def open_incident(database: Database, request: DeclareRequest, severities: Sever
                 )
                 session.add(incident)
                 session.flush()
+                milestones.set_milestone(session, incident, "declared", now, request.declared_by)
                 roles.assign(
                     session,
                     incident,

@@ -33,8 +33,13 @@ USERS = {
 
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[SlackEmulator]:
+    # Like a real install without chat:write.public: the bot must join to post.
     emu = SlackEmulator(
-        bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID, bot_user_id="UBOT"
+        bot_token=BOT_TOKEN,
+        app_token=APP_TOKEN,
+        team_id=TEAM_ID,
+        bot_user_id="UBOT",
+        chat_write_public=False,
     )
     emu.start()
     yield emu
@@ -42,7 +47,7 @@ def emulator_server() -> Iterator[SlackEmulator]:
 
 
 @pytest.fixture
-def slack(emulator_server: SlackEmulator) -> SlackEmulator:
+def slack(emulator_server: SlackEmulator) -> Iterator[SlackEmulator]:
     """The emulator, reset to a small workspace: four people, #general and #incidents."""
     emu = emulator_server
     emu.reset()
@@ -51,7 +56,9 @@ def slack(emulator_server: SlackEmulator) -> SlackEmulator:
     members = list(USERS)
     emu.general_id = emu.add_channel("general", members=members)  # type: ignore[attr-defined]
     emu.incidents_id = emu.add_channel("incidents", members=members)  # type: ignore[attr-defined]
-    return emu
+    yield emu
+    # A handler crash or an undocumented error code in the emulator is a bug there.
+    assert emu.internal_errors == []
 
 
 @pytest.fixture

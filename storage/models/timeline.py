@@ -27,7 +27,8 @@ class TimelineEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(24))  # message, system, note, join, leave, ...
+    # message, reply, file, bot_message, join, leave, system, note, update
+    kind: Mapped[str] = mapped_column(String(24))
     channel_id: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
@@ -41,3 +42,5 @@ class TimelineEvent(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by: Mapped[str | None] = mapped_column(String(32))
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Category names from reactions (see bot/config reactions map), e.g. ["insight"].
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 06:46:24.628202
+Create Date: 2026-11-22 06:52:10.267658
 """
 
 from __future__ import annotations
@@ -283,6 +283,7 @@ def upgrade() -> None:
         sa.Column("deleted_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deleted_by", sa.String(length=32), nullable=True),
         sa.Column("is_key", sa.Boolean(), nullable=False),
+        sa.Column("categories", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["incident_id"],
             ["incidents.id"],

@@ -1,0 +1,24 @@
+"""Extra work a reaction can trigger beyond curating the timeline.
+
+The reaction listener records every reaction, then calls the hook registered
+for that category (for example ``action_item`` proposes an action item from
+the message). Hooks run after the ack, on Bolt's worker threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# hook(services, client, incident_id, event, reacting_user_id)
+ReactionHook = Callable[..., Any]
+
+HOOKS: dict[str, ReactionHook] = {}
+
+
+def on_category(category: str) -> Callable[[ReactionHook], ReactionHook]:
+    def register(hook: ReactionHook) -> ReactionHook:
+        HOOKS[category] = hook
+        return hook
+
+    return register
