@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from bot import users
 from bot.services import Services
-from bot.workflows import broadcast, card
+from bot.workflows import broadcast, card, hooks
 from bot.workflows.slack_errors import error_code, explain
 from core import incidents
 from core.channel_names import channel_name, variants
@@ -65,6 +65,7 @@ def declare(
     with services.db.session() as session:
         incident = session.get_one(Incident, incident.id)
     notify(templates.message("messages/declared.json.j2", incident=incident, problems=problems))
+    hooks.fire(hooks.ON_DECLARED, services, client, incident.id, request.declared_by)
     return incident
 
 

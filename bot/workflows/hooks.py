@@ -1,0 +1,48 @@
+"""Follow-on work when an incident changes state, registered by the features that need it.
+
+Lifecycle code calls ``fire(ON_RESOLVED, ...)``; a feature such as the
+postmortem draft registers itself with ``@on(ON_RESOLVED)``. Hooks run after
+the change is stored and the user has had their answer; a failing hook is
+logged and never undoes the change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+# hook(services, client, incident_id, actor_user_id)
+Hook = Callable[[Services, WebClient, int, str | None], Any]
+
+ON_DECLARED = "declared"
+ON_RESOLVED = "resolved"
+ON_REOPENED = "reopened"
+ON_CLOSED = "closed"
+
+HOOKS: dict[str, list[Hook]] = {ON_DECLARED: [], ON_RESOLVED: [], ON_REOPENED: [], ON_CLOSED: []}
+
+
+def on(moment: str) -> Callable[[Hook], Hook]:
+    def register(hook: Hook) -> Hook:
+        if hook not in HOOKS[moment]:
+            HOOKS[moment].append(hook)
+        return hook
+
+    return register
+
+
+def fire(
+    moment: str, services: Services, client: WebClient, incident_id: int, actor: str | None
+) -> None:
+    for hook in HOOKS[moment]:
+        try:
+            hook(services, client, incident_id, actor)
+        except Exception:
+            log.exception("%s hook %s failed", moment, getattr(hook, "__name__", hook))
