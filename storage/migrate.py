@@ -23,12 +23,27 @@ def alembic_config() -> Config:
 def upgrade(database: Database, revision: str = "heads") -> None:
     """Bring the schema up to date; safe when several processes start at once."""
     cfg = alembic_config()
-    with database.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Processes behind a load balancer start together; only one migrates.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying and dropping it; with foreign keys
+            # on, dropping incidents would cascade-delete every child row.
+            # The pragma only takes effect outside a transaction, hence first.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if not sqlite:
+                    # Processes behind a load balancer start together; one migrates.
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY}
+                    )
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def current_heads(database: Database) -> set[str]:
