@@ -8,7 +8,7 @@ templates, so strings go through ``tojson`` and can never break the JSON.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,6 +43,24 @@ def local(value: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M %Z") -> st
     return value.astimezone(zone).strftime(fmt)
 
 
+def duration(value: timedelta | None) -> str:
+    """``20m``, ``2h``, ``1h 30m``, ``45s``: how long, the way people write it."""
+    if value is None:
+        return "none"
+    seconds = int(round(value.total_seconds()))
+    if seconds < 60:
+        return f"{max(seconds, 0)}s"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [
+        f"{days}d" if days else "",
+        f"{hours}h" if hours else "",
+        f"{minutes}m" if minutes else "",
+    ]
+    return " ".join(p for p in parts if p)
+
+
 class Templates:
     def __init__(self, override_dir: str | Path | None = None) -> None:
         loaders = [FileSystemLoader(str(BUILTIN_TEMPLATES))]
@@ -57,6 +75,7 @@ class Templates:
             autoescape=False,
         )
         self.env.filters.update(esc=mrkdwn_escape, clip=clip, utc=utc, local=local)
+        self.env.filters["duration"] = duration
 
     def text(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context).strip()

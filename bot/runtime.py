@@ -9,7 +9,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.workflows import declare
+from bot.workflows import backfill, capture, declare, insights
 from scheduler.service import Scheduler
 
 log = logging.getLogger(__name__)
@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 StartupTask = Callable[[Services, WebClient], object]
 
 # Run once, in the background, each time a process starts serving.
-STARTUP_TASKS: list[StartupTask] = [declare.retry_incomplete]
+STARTUP_TASKS: list[StartupTask] = [declare.retry_incomplete, backfill.backfill_open_incidents,
+                                     insights.repair_search_index,
+                                     capture.freeze_long_lived_objects]
 
 
 def run_startup_tasks(services: Services, client: WebClient) -> threading.Thread:

@@ -29,9 +29,21 @@ class Surface:
         self.commands.add(name)
         self.app.command(name)(ack=ack, lazy=lazy)
 
-    def event(self, event_type: str, handler: Listener, **matchers: Any) -> None:
-        """``matchers`` narrows the event (e.g. ``subtype``) without changing the manifest."""
-        self.events.add(event_type)
+    def event(
+        self,
+        event_type: str,
+        handler: Listener,
+        *,
+        subscriptions: tuple[str, ...] = (),
+        **matchers: Any,
+    ) -> None:
+        """``matchers`` narrows the event (e.g. ``subtype``) without changing the manifest.
+
+        ``subscriptions`` names the manifest's bot events when they differ from
+        the event type: ``message`` arrives through ``message.channels`` and
+        ``message.groups``.
+        """
+        self.events.update(subscriptions or (event_type,))
         self.app.event({"type": event_type, **matchers})(handler)
 
     def message_shortcut(self, callback_id: str, ack: Listener, lazy: list[Listener]) -> None:

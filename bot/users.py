@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 
 from bot.services import Services
 from storage.models import SlackUser
@@ -29,6 +30,13 @@ def lookup(services: Services, client: WebClient, user_id: str) -> SlackUser | N
         user = client.users_info(user=user_id)["user"]
     except SlackApiError:
         return cached
+    try:
+        return _store(services, user_id, user)
+    except IntegrityError:  # another thread cached the same person a moment ago
+        return _store(services, user_id, user)
+
+
+def _store(services: Services, user_id: str, user: dict) -> SlackUser:
     with services.db.session() as session:
         row = session.get(SlackUser, user_id) or SlackUser(user_id=user_id)
         row.team_id = user.get("team_id", "")

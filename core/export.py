@@ -13,7 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import action_items, lifecycle_export
+from core import timeline as core_timeline
 from core.errors import InvalidInput, NotFound
+from core.postmortem import versions as postmortem_versions
 from storage.models import Incident, RoleAssignment, TimelineEvent
 
 SCHEMA = "sitrep.incident/1"
@@ -83,8 +86,17 @@ def timeline(session: Session, incident: Incident) -> list[dict[str, Any]]:
             "deleted_at": iso(e.deleted_at),
             "deleted_by": e.deleted_by,
             "is_key": e.is_key,
+            "categories": list(e.categories or []),
+            "files": list((e.data or {}).get("files") or []),
         }
         for e in rows
+    ]
+
+
+def participants(session: Session, incident: Incident) -> list[dict[str, Any]]:
+    return [
+        {"user_id": p.user_id, "joined_at": iso(p.joined_at), "left_at": iso(p.left_at)}
+        for p in core_timeline.participants(session, incident)
     ]
 
 
@@ -92,6 +104,12 @@ SECTIONS: dict[str, Section] = {
     "incident": incident_fields,
     "roles": roles,
     "timeline": timeline,
+    "impact": lifecycle_export.impact,
+    "milestones": lifecycle_export.milestones,
+    "status_updates": lifecycle_export.status_updates,
+    "participants": participants,
+    "action_items": action_items.export_section,
+    "postmortems": postmortem_versions.export_section,
 }
 
 

@@ -13,7 +13,7 @@ from core import milestones, roles
 from core.errors import InvalidInput, NotFound
 from core.events import record_system_event
 from storage.db import Database
-from storage.models import SETUP_CREATING, Incident
+from storage.models import SETUP_CREATING, Incident, Milestone
 from storage.types import utcnow
 
 MAX_TITLE = 300
@@ -57,13 +57,20 @@ def _next_number(session: Session, team_id: str) -> int:
     return (highest or 0) + 1
 
 
-def open_incident(database: Database, request: DeclareRequest, severities: Severities) -> Incident:
+def open_incident(
+    database: Database,
+    request: DeclareRequest,
+    severities: Severities,
+    initial_status: str = "investigating",
+) -> Incident:
     """Store a new incident with the next number of its workspace.
 
     Two processes declaring at once may pick the same number; the unique
-    constraint rejects one and it simply tries the next number.
+    constraint rejects one and it simply tries the next number. The first
+    status update is due one severity cadence after declaring.
     """
     severity = validate(request, severities)
+    cadence = severities[severity].update_cadence
     for _attempt in range(20):
         try:
             with database.session() as session:
@@ -74,7 +81,8 @@ def open_incident(database: Database, request: DeclareRequest, severities: Sever
                     title=request.title.strip(),
                     description=request.description.strip(),
                     severity=severity,
-                    status="investigating",
+                    status=initial_status,
+                    next_update_due_at=now + cadence if cadence else None,
                     is_private=request.is_private,
                     services=[s for s in request.services if s],
                     declared_by=request.declared_by,
@@ -129,12 +137,18 @@ def get_by_channel(session: Session, channel_id: str) -> Incident | None:
 
 
 def list_open(session: Session, team_id: str) -> list[Incident]:
+    # Status names are configurable, so a resolved milestone also marks an incident
+    # as no longer open (reopening clears it).
+    ended = select(Milestone.id).where(
+        Milestone.incident_id == Incident.id, Milestone.kind.in_(("resolved", "closed"))
+    )
     return list(
         session.scalars(
             select(Incident)
             .where(
                 Incident.team_id == team_id,
                 Incident.status.not_in(CLOSED_STATUSES),
+                ~ended.exists(),
                 Incident.channel_id.is_not(None),
             )
             .order_by(Incident.number.desc())

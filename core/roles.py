@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import InvalidInput
+from core.events import record_system_event
 from storage.models import Incident, RoleAssignment
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from bot.config.roles import Role
 
 INCIDENT_COMMANDER = "incident_commander"
 
@@ -57,3 +63,62 @@ def assign(
     session.add(assignment)
     session.flush()
     return assignment, previous.user_id if previous else None
+
+
+def hand_over(
+    session: Session,
+    incident: Incident,
+    role: Role,
+    user_id: str,
+    assigned_by: str,
+) -> str | None:
+    """Give a configured role to someone and record the handoff; returns the previous holder.
+
+    Raises ``InvalidInput`` when they already hold it, so nothing is recorded twice.
+    """
+    current = current_holder(session, incident, role.key)
+    if current is not None and current.user_id == user_id:
+        raise InvalidInput(f"<@{user_id}> is already the {role.name} of {incident.reference}.")
+    now = utcnow()
+    _assignment, previous = assign(session, incident, role.key, user_id, assigned_by, at=now)
+    text = f"<@{user_id}> is now {role.name}" + (
+        f", taking over from <@{previous}>" if previous else ""
+    )
+    text += "" if assigned_by == user_id else f" (assigned by <@{assigned_by}>)"
+    record_system_event(
+        session,
+        incident,
+        "role_assigned",
+        text,
+        assigned_by,
+        at=now,
+        role=role.key,
+        holder=user_id,
+        previous=previous,
+    )
+    return previous
+
+
+def release(session: Session, incident: Incident, role: Role, released_by: str) -> str:
+    """End the current holding of a role (not the IC's: someone must always command)."""
+    if role.key == INCIDENT_COMMANDER:
+        raise InvalidInput(
+            "An incident always has an Incident Commander; "
+            "hand over with `/incident role ic @someone`."
+        )
+    current = current_holder(session, incident, role.key)
+    if current is None:
+        raise InvalidInput(f"Nobody is {role.name} of {incident.reference}.")
+    now = utcnow()
+    current.ended_at = now
+    record_system_event(
+        session,
+        incident,
+        "role_released",
+        f"<@{current.user_id}> is no longer {role.name} (by <@{released_by}>)",
+        released_by,
+        at=now,
+        role=role.key,
+        holder=current.user_id,
+    )
+    return current.user_id

@@ -187,6 +187,21 @@ class SlackEmulator:
             add_message(channel, message, thread_ts)
             return message["ts"]
 
+    def react_as_user(self, channel_id: str, ts: str, user_id: str, name: str) -> None:
+        """Seed a person's reaction on a message, kept on it as reactions.add keeps the bot's."""
+        with self._ws.lock:
+            message = self._ws.channels[channel_id].find_message(ts)
+            if message is None:
+                raise ValueError(f"no message {ts} in {channel_id}")
+            reactions: list[dict[str, Any]] = message.setdefault("reactions", [])
+            entry = next((r for r in reactions if r["name"] == name), None)
+            if entry is None:
+                entry = {"name": name, "users": [], "count": 0}
+                reactions.append(entry)
+            if user_id not in entry["users"]:
+                entry["users"].append(user_id)
+            entry["count"] = len(entry["users"])
+
     # ----- inspection ------------------------------------------------------
     def _copy(self, value: Any) -> Any:
         with self._ws.lock:

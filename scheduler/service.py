@@ -23,6 +23,18 @@ log = logging.getLogger(__name__)
 JOB_TABLE = "apscheduler_jobs"
 
 
+class _TolerantScheduler(BackgroundScheduler):
+    """After running a one-off job APScheduler removes it; if another thread or process
+    already removed it, the stock scheduler's loop thread dies on ``JobLookupError`` and
+    no job runs again in this process. Treat "already gone" as done instead."""
+
+    def remove_job(self, job_id: str, jobstore: str | None = None) -> None:
+        try:
+            super().remove_job(job_id, jobstore)
+        except JobLookupError:
+            log.debug("job %s was already removed", job_id)
+
+
 class Scheduler:
     def __init__(self, services: Services) -> None:
         tasks.load()
@@ -30,7 +42,7 @@ class Scheduler:
         config = services.settings.config.scheduler
         self.poll_interval = config.poll_interval.total_seconds()
         self.leadership = Leadership(services.db, lease_ttl=config.lease_ttl)
-        self.aps = BackgroundScheduler(
+        self.aps = _TolerantScheduler(
             jobstores={
                 "default": SQLAlchemyJobStore(engine=services.db.engine, tablename=JOB_TABLE)
             },

@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from bot.cli import db, export, jobs, serve
+from bot.cli import db, export, imports, jobs, report, serve
 from bot.config import ConfigError, MissingSetting
 
-GROUPS = [serve, db, export, jobs]
+GROUPS = [serve, db, export, jobs, report, imports]
 
 
 def build_parser() -> argparse.ArgumentParser:

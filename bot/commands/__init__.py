@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from bot.commands import declare, listing
+from bot.commands import (
+    actions,
+    declare,
+    impact,
+    lifecycle,
+    listing,
+    postmortem,
+    roles,
+    search,
+    similar,
+    stats,
+    tags,
+    timeline,
+    updates,
+)
 from bot.commands.router import Router
 from bot.services import Services
 from bot.surface import Surface
 
-MODULES = [declare, listing]
+MODULES = [declare, listing, actions, timeline, lifecycle, roles, updates, impact, postmortem,
+           search, similar, stats, tags]
 
 
 def register_all(surface: Surface, services: Services) -> Router:

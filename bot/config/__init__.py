@@ -13,8 +13,14 @@ from typing import Any
 
 import yaml
 
+from bot.config.action_items import ActionItemConfig, parse_action_items
+from bot.config.analytics import AnalyticsConfig, parse_analytics
 from bot.config.channels import ChannelConfig, parse_channels
 from bot.config.env import EnvSettings, MissingSetting
+from bot.config.lifecycle import LifecycleConfig, parse_lifecycle
+from bot.config.postmortem import PostmortemConfig, parse_postmortem
+from bot.config.reactions import ReactionMap, parse_reactions
+from bot.config.roles import Roles, parse_roles
 from bot.config.scheduling import SchedulerConfig, parse_scheduler
 from bot.config.severities import Severities, Severity, parse_severities
 from bot.config.values import ConfigError, require_mapping
@@ -38,6 +44,14 @@ KNOWN_TOP_LEVEL_KEYS = {
     "broadcast_channel",
     "private_by_default",
     "scheduler",
+    "roles",
+    "statuses",
+    "permissions",
+    "cadence",
+    "postmortem",
+    "action_items",
+    "reactions",
+    "analytics",
 }
 
 
@@ -46,6 +60,12 @@ class AppConfig:
     severities: Severities
     channels: ChannelConfig
     scheduler: SchedulerConfig
+    roles: Roles
+    lifecycle: LifecycleConfig
+    postmortem: PostmortemConfig
+    action_items: ActionItemConfig
+    reactions: ReactionMap
+    analytics: AnalyticsConfig
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,12 @@ def parse_config(raw: Any) -> AppConfig:
         severities=parse_severities(raw.get("severities"), raw.get("default_severity")),
         channels=parse_channels(raw),
         scheduler=parse_scheduler(raw.get("scheduler")),
+        roles=(roles := parse_roles(raw.get("roles"))),
+        lifecycle=parse_lifecycle(raw, roles),
+        postmortem=parse_postmortem(raw.get("postmortem")),
+        action_items=parse_action_items(raw.get("action_items")),
+        reactions=parse_reactions(raw.get("reactions")),
+        analytics=parse_analytics(raw.get("analytics")),
     )
 
 

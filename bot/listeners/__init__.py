@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from bot.listeners import declare_modal
+from bot.listeners import (
+    action_items,
+    declare_modal,
+    impact_modal,
+    membership,
+    messages,
+    reactions,
+    update_modal,
+)
 from bot.services import Services
 from bot.surface import Surface
 
-MODULES = [declare_modal]
+# Bolt tries listeners in registration order; the high-volume channel events
+# (every message of every channel the bot is in) come first so they match at once.
+MODULES = [messages, reactions, membership, declare_modal, action_items, update_modal, impact_modal]
 
 
 def register_all(surface: Surface, services: Services) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.config import Severity
 from bot.services import Services
-from core import roles
-from storage.models import Incident, SlackUser
+from core import cadence, milestones, roles
+from storage.models import MILESTONES, Incident, SlackUser
 
 TOPIC_LIMIT = 250
 
@@ -24,12 +24,31 @@ def severity_of(services: Services, incident: Incident) -> Severity:
 
 
 def card_context(services: Services, session: Session, incident: Incident) -> dict[str, Any]:
+    config = services.settings.config
     declarer = session.get(SlackUser, incident.declared_by)
-    holder = roles.current_holder(session, incident, roles.INCIDENT_COMMANDER)
+    holders = roles.current_holders(session, incident)
+    reached = milestones.get_all(session, incident)
     return {
         "incident": incident,
         "severity": severity_of(services, incident),
-        "ic": holder.user_id if holder else None,
+        "ic": holders.get(roles.INCIDENT_COMMANDER),
+        # Every configured role, held or not, so the card shows who is missing.
+        "roles": [
+            {"key": r.key, "name": r.name, "user": holders.get(r.key)} for r in config.roles.roles
+        ],
+        "is_open": config.lifecycle.statuses.is_open(incident.status),
+        "next_update_due_at": incident.next_update_due_at,
+        "cadence": cadence.cadence_for(config.severities, incident),
+        "milestones": {kind: reached[kind] for kind in MILESTONES if kind in reached},
+        "has_impact": any(
+            v not in (None, "")
+            for v in (
+                incident.users_affected,
+                incident.customer_tier,
+                incident.revenue_impact,
+                incident.support_tickets,
+            )
+        ),
         "declarer_tz": declarer.tz if declarer else "UTC",
         "next_steps": services.templates.text("text/next_steps.md.j2"),
     }

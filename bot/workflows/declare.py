@@ -38,7 +38,10 @@ def declare(
     templates = services.templates
     try:
         incident = incidents.open_incident(
-            services.db, request, services.settings.config.severities
+            services.db,
+            request,
+            services.settings.config.severities,
+            initial_status=services.settings.config.lifecycle.statuses.initial,
         )
     except SitrepError as exc:
         notify(templates.message("messages/error.json.j2", message=str(exc)))

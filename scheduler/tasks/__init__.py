@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: list[str] = []
+MODULES: list[str] = ["action_items", "cadence", "postmortem", "reports", "timeline"]
 
 
 def load() -> None:

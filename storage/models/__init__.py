@@ -15,9 +15,11 @@ from storage.models.postmortems import Postmortem
 from storage.models.scheduling import Lease
 from storage.models.timeline import TimelineEvent
 from storage.models.users import SlackUser
+from storage.search import SEARCH_TABLES
 
 # Tables that libraries own; migrations create them, models do not describe them.
-LIBRARY_TABLES = frozenset({"apscheduler_jobs"})
+# The search index is dialect-specific (FTS5 or tsvector), so no model fits it.
+LIBRARY_TABLES = frozenset({"apscheduler_jobs"}) | SEARCH_TABLES
 
 __all__ = [
     "DONE",

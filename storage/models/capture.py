@@ -39,6 +39,9 @@ class Reaction(Base):
     emoji: Mapped[str] = mapped_column(String(100))
     user_id: Mapped[str] = mapped_column(String(32))
     reacted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the reaction was taken off. The row stays, so an add that Slack
+    # delivers after its removal is recognised as stale.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Participant(Base):

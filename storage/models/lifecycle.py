@@ -71,3 +71,7 @@ class SentReminder(Base):
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(100))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "sending" while a process posts it, then "sent" (or "failed" for good). A
+    # claim left "sending" by a crash is checked against Slack and finished.
+    state: Mapped[str] = mapped_column(String(16), default="sent", server_default="sent")
+    message_ts: Mapped[str | None] = mapped_column(String(32))

@@ -26,6 +26,14 @@ def ready_incident(bot: RunningBot, number: int) -> Incident:
     return wait_for(check)
 
 
+def all_ready(bot: RunningBot, count: int) -> list[Incident]:
+    def check() -> list[Incident]:
+        ready = [i for i in incidents(bot) if i.setup_state == "ready"]
+        return ready if len(ready) == count else []
+
+    return wait_for(check)
+
+
 def test_declare_sev2_creates_channel_card_topic_announcement_and_row(bot: RunningBot) -> None:
     slack = bot.emulator
     response = bot.command("declare sev2 Checkout API returning 500s", user="UALICE")
@@ -75,13 +83,21 @@ def test_second_identical_declare_makes_incident_two_with_its_own_channel(bot: R
 
 
 def test_emoji_only_and_very_long_titles_still_give_valid_channel_names(bot: RunningBot) -> None:
+    long_title = "database connection pool exhausted " * 6
     bot.command("declare 🔥🔥🔥")
-    bot.command("declare sev3 " + "database connection pool exhausted " * 6)
-    names = [ready_incident(bot, n).channel_name for n in (1, 2)]
-    for name in names:
-        assert name is not None and is_valid_channel_name(name), name
-    assert names[0] == "inc-1-fire-fire-fire"
-    assert len(names[1]) <= 80
+    bot.command("declare sev3 " + long_title)
+    # The two declares run concurrently, so either may get number 1.
+    ready = wait_for(
+        lambda: [i for i in incidents(bot) if i.setup_state == "ready"][1:] and incidents(bot)
+    )
+    by_title = {i.title: i for i in ready}
+    emoji, long = by_title["🔥🔥🔥"], by_title[long_title.strip()]
+    for incident in (emoji, long):
+        assert incident.channel_name and is_valid_channel_name(incident.channel_name)
+    assert emoji.channel_name == f"inc-{emoji.number}-fire-fire-fire"
+    assert long.channel_name.startswith(f"inc-{long.number}-database-connection-pool")
+    assert len(long.channel_name) <= 80
+    assert {emoji.number, long.number} == {1, 2}
 
 
 def test_name_taken_picks_a_unique_variant(bot: RunningBot) -> None:
@@ -221,16 +237,19 @@ def test_message_shortcut_prefills_the_modal_with_a_link_back(bot: RunningBot) -
 
 def test_help_unknown_and_list(bot: RunningBot) -> None:
     slack = bot.emulator
-    bot.command("")
-    bot.command("frobnicate")
-    wait_for(lambda: len(slack.responses) >= 2)
-    usage, unknown = slack.responses[0], slack.responses[1]
+
+    def answer(text: str) -> dict:
+        before = len(slack.responses)
+        bot.command(text)
+        return wait_for(lambda: slack.responses[before:])[0]
+
+    usage = answer("")
     assert "declare" in usage["text"] and "list" in usage["text"]
+    unknown = answer("frobnicate")
     assert "`frobnicate` is not an incident command" in unknown["text"]
+    assert "declare" in unknown["text"]  # the usage follows the error
 
     bot.command("declare sev3 Emails delayed")
     ready_incident(bot, 1)
-    before = len(slack.responses)
-    bot.command("list")
-    listing = wait_for(lambda: slack.responses[before:] and slack.responses[-1])
+    listing = answer("list")
     assert "INC-1" in listing["text"] and "Emails delayed" in listing["text"]

@@ -1,0 +1,43 @@
+"""Every message in an incident channel, captured for the timeline.
+
+Bolt has already answered Slack when this runs; the listener only checks the
+channel (from memory, almost always) and queues the event for the writer.
+Sitrep's own posts are skipped here as Bolt skips them: what the bot changes
+is in the timeline as system events already. Integration bots are kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.services import Services
+from bot.surface import Surface
+from bot.workflows import capture
+from bot.workflows.slack_messages import Identity
+
+SUBSCRIPTIONS = ("message.channels", "message.groups")
+
+
+def identity(context: BoltContext) -> Identity:
+    return Identity(user_id=context.bot_user_id, bot_id=context.bot_id)
+
+
+def register(surface: Surface, services: Services) -> None:
+    captured = capture.for_services(services)
+
+    def on_message(
+        event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        captured.submit(
+            capture.MESSAGE,
+            event,
+            event.get("channel"),
+            body=body,
+            identity=identity(context),
+            client=client,
+        )
+
+    surface.event("message", on_message, subscriptions=SUBSCRIPTIONS)

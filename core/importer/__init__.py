@@ -1,0 +1,1 @@
+"""Bringing history in from outside Sitrep."""

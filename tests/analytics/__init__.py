@@ -1,0 +1,1 @@
+"""Search, similar incidents, patterns, stats, the monthly report and imports."""
