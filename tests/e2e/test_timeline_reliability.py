@@ -179,6 +179,9 @@ def test_a_new_reaction_runs_its_categorys_hook_once_after_the_write(
     clock = ev.Clock()
     said = ev.message(channel, "UBOB", "the pool is exhausted", clock.next())
     bot.sender.event(said)
+    # Stored first, so the hook sees it; a reaction that overtakes its message
+    # reaches the hook without it (the :dart: hook then reads it from Slack).
+    wait_for(lambda: processed(bot) == 1)
     first = ev.reaction(True, "UCAROL", "mag", said, clock.next())
     bot.sender.event(first, event_id="EvMag1")
     bot.sender.event(first, event_id="EvMag1", retry=1)  # a redelivery
