@@ -11,9 +11,10 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+from core.when import zone
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -36,11 +37,7 @@ def utc(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
 def local(value: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
     if value is None:
         return "—"
-    try:
-        zone = ZoneInfo(tz or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return value.astimezone(zone).strftime(fmt)
+    return value.astimezone(zone(tz)).strftime(fmt)
 
 
 def duration(value: timedelta | None) -> str:

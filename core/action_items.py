@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
 from core.events import record_system_event
+from core.when import iso
 from storage.models import DONE, DROPPED, OPEN, ActionItem, Incident
 from storage.types import utcnow
 
@@ -357,10 +358,6 @@ def stats(
 
 def export_section(session: Session, incident: Incident) -> list[dict[str, object]]:
     """The ``action_items`` part of an incident export (see docs/export.md)."""
-
-    def iso(value: datetime | date | None) -> str | None:
-        return value.isoformat() if value else None
-
     return [
         {
             "id": item.id,

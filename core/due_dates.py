@@ -11,9 +11,9 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import InvalidInput
+from core.when import zone
 
 MAX_YEARS_AHEAD = 5
 EXAMPLES = "`friday`, `tomorrow`, `in 3d`, `in 2w`, `dec 1` or `2026-12-01`"
@@ -59,11 +59,7 @@ def today_in(tz: str | None, now: datetime | None = None) -> date:
 
 
 def local_now(tz: str | None, now: datetime | None = None) -> datetime:
-    try:
-        zone = ZoneInfo(tz or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return (now or datetime.now(UTC)).astimezone(zone)
+    return (now or datetime.now(UTC)).astimezone(zone(tz))
 
 
 def _count(word: str) -> int:

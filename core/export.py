@@ -7,7 +7,6 @@ to the feature rather than growing one big serializer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,14 +16,11 @@ from core import action_items, lifecycle_export
 from core import timeline as core_timeline
 from core.errors import InvalidInput, NotFound
 from core.postmortem import versions as postmortem_versions
+from core.when import iso
 from storage.models import Incident, RoleAssignment, TimelineEvent
 
 SCHEMA = "sitrep.incident/1"
 Section = Callable[[Session, Incident], Any]
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def incident_fields(_session: Session, incident: Incident) -> dict[str, Any]:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.when import iso
 from storage.models import MILESTONES, Incident, Milestone, StatusUpdate
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def impact(_session: Session, incident: Incident) -> dict[str, Any]:
@@ -22,7 +18,7 @@ def impact(_session: Session, incident: Incident) -> dict[str, Any]:
         "revenue_impact": incident.revenue_impact,
         "support_tickets": incident.support_tickets,
         "services": list(incident.services or []),
-        "next_update_due_at": _iso(incident.next_update_due_at),
+        "next_update_due_at": iso(incident.next_update_due_at),
     }
 
 
@@ -33,7 +29,7 @@ def milestones(session: Session, incident: Incident) -> dict[str, Any]:
         for m in session.scalars(select(Milestone).where(Milestone.incident_id == incident.id))
     }
     return {
-        kind: ({"at": _iso(rows[kind].at), "set_by": rows[kind].set_by} if kind in rows else None)
+        kind: ({"at": iso(rows[kind].at), "set_by": rows[kind].set_by} if kind in rows else None)
         for kind in MILESTONES
     }
 
@@ -52,8 +48,8 @@ def status_updates(session: Session, incident: Incident) -> list[dict[str, Any]]
             "happening": u.happening,
             "impact": u.impact,
             "actions": u.actions,
-            "next_update_at": _iso(u.next_update_at),
-            "posted_at": _iso(u.posted_at),
+            "next_update_at": iso(u.next_update_at),
+            "posted_at": iso(u.posted_at),
             "channel_ts": u.channel_ts,
             "broadcast_ts": u.broadcast_ts,
         }

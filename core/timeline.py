@@ -274,7 +274,7 @@ def add_reaction(
 ) -> bool:
     """Record a reaction; True the first time this person puts this emoji on this message."""
     _memo(session, "reacted").add((channel_id, ts))
-    row = _reaction(session, channel_id, ts, emoji, user_id)
+    row = find_reaction(session, channel_id, ts, emoji, user_id)
     if row is None:
         session.add(
             Reaction(channel_id=channel_id, ts=ts, emoji=emoji, user_id=user_id, reacted_at=at)
@@ -292,7 +292,7 @@ def remove_reaction(
 ) -> None:
     """Take a reaction off; a removal that overtakes its add is remembered, so the add is stale."""
     _memo(session, "reacted").add((channel_id, ts))
-    row = _reaction(session, channel_id, ts, emoji, user_id)
+    row = find_reaction(session, channel_id, ts, emoji, user_id)
     if row is None:
         session.add(
             Reaction(
@@ -310,9 +310,10 @@ def remove_reaction(
         row.removed_at = at
 
 
-def _reaction(
+def find_reaction(
     session: Session, channel_id: str, ts: str, emoji: str, user_id: str
 ) -> Reaction | None:
+    """This person's reaction with this emoji on this message, taken off or not."""
     return session.scalars(
         select(Reaction).where(
             Reaction.channel_id == channel_id,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import InvalidInput
+from core.when import zone
 
 MAX_NOTE = 3000
 FUTURE_TOLERANCE = timedelta(minutes=1)
@@ -27,13 +27,6 @@ USAGE = "`/incident note [at 14:05 | at 2026-01-05T14:05] <what happened>`"
 class Note:
     text: str
     at: datetime | None  # None: now
-
-
-def zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def parse_note(args: str, tz: str, now: datetime) -> Note:

@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from emulator import SlackEmulator
+from storage import migrate
+from storage.db import Database
 from tests.support.databases import fresh_database_url
 from tests.support.harness import (
     APP_TOKEN,
@@ -65,6 +67,15 @@ def slack(emulator_server: SlackEmulator) -> Iterator[SlackEmulator]:
 def database_url(tmp_path: Path) -> Iterator[str]:
     with fresh_database_url(tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """The fresh database migrated to the latest schema, for tests of the domain on its own."""
+    database = Database(database_url)
+    migrate.upgrade(database)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,18 +11,7 @@ from bot.config import load_config
 from core import incidents
 from core.incidents import DeclareRequest
 from storage.db import Database
-
-
-def sitrep(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SITREP_"))}
-    full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from tests.support.process import run_sitrep as sitrep
 
 
 def test_serve_without_a_token_exits_naming_the_variable(tmp_path: Path) -> None:

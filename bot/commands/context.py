@@ -7,9 +7,11 @@ from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.services import Services
+from bot.workflows.slack_errors import explain
 from core import incidents
 from core.errors import InvalidInput
 from storage.models import Incident
@@ -36,6 +38,13 @@ class CommandContext:
 
     def error(self, message: str) -> None:
         self.reply("messages/error.json.j2", message=message)
+
+    def open_view(self, view: dict[str, Any], what: str) -> None:
+        """Open a modal for the caller; when Slack will not, say so, naming ``what`` it was."""
+        try:
+            self.client.views_open(trigger_id=self.trigger_id, view=view)
+        except SlackApiError as exc:
+            raise InvalidInput(f"Slack did not open {what}: {explain(exc)}.") from None
 
     def incident_here(self, session: Session) -> Incident:
         """The incident whose channel this command was run in, or a clear error."""

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import json
 
-from slack_sdk.errors import SlackApiError
-
 from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
-from bot.workflows.slack_errors import explain
 from core import lifecycle
-from core.errors import InvalidInput
 
 
 def impact(ctx: CommandContext) -> None:
@@ -25,10 +21,7 @@ def impact(ctx: CommandContext) -> None:
             incident=incident,
             private_metadata=json.dumps({"incident_id": incident.id}),
         )
-    try:
-        ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
-    except SlackApiError as exc:
-        raise InvalidInput(f"Slack did not open the impact form: {explain(exc)}.") from None
+    ctx.open_view(view, "the impact form")
 
 
 def register(router: Router) -> None:

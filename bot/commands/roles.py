@@ -11,7 +11,7 @@ from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
 from bot.config.roles import Role
 from bot.workflows import role_handoff
-from bot.workflows.slack_errors import error_code, explain
+from bot.workflows.slack_errors import error_code
 from core import lifecycle, milestones
 from core import roles as core_roles
 from core.errors import InvalidInput, NotFound
@@ -152,10 +152,7 @@ def show_roles(ctx: CommandContext) -> None:
         view = ctx.services.templates.json(
             "views/roles_modal.json.j2", incident=incident, roles=roles, handoffs=handoffs
         )
-    try:
-        ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
-    except SlackApiError as exc:
-        raise InvalidInput(f"Slack did not open the roles window: {explain(exc)}.") from None
+    ctx.open_view(view, "the roles window")
 
 
 def register(router: Router) -> None:

@@ -18,11 +18,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot import users
-from bot.listeners.declare_modal import tell_user
 from bot.listeners.reaction_hooks import on_category
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import action_items as flow
+from bot.workflows.dm import tell_user
 from core import action_items, due_dates, incidents
 from core.errors import SitrepError
 from storage.models import ActionItem, Incident, TimelineEvent

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import declare as declare_flow
+from bot.workflows.dm import tell_user
 from core.incidents import DeclareRequest
 
 log = logging.getLogger(__name__)
@@ -117,15 +118,3 @@ def register(surface: Surface, services: Services) -> None:
 
     surface.view(CALLBACK_ID, ack=ack_submission, lazy=[declare_from_view])
     surface.message_shortcut(SHORTCUT_ID, ack=ack_shortcut, lazy=[open_from_message])
-
-
-def tell_user(client: WebClient, user_id: str, channel: str, message: dict[str, Any]) -> None:
-    """Reach a user with no response URL: ephemeral where they are, else a DM."""
-    if channel:
-        try:
-            client.chat_postEphemeral(channel=channel, user=user_id, **message)
-            return
-        except SlackApiError:
-            pass  # the bot may not be in that channel; a DM always works
-    dm = client.conversations_open(users=user_id)["channel"]["id"]
-    client.chat_postMessage(channel=dm, **message)

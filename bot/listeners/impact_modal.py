@@ -9,10 +9,10 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.declare_modal import tell_user
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import card
+from bot.workflows.dm import tell_user
 from bot.workflows.slack_errors import explain
 from core import impact, lifecycle
 from core.errors import SitrepError

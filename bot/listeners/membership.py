@@ -7,12 +7,7 @@ messages.
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import BoltContext
-from slack_sdk import WebClient
-
-from bot.listeners.messages import identity
+from bot.listeners.messages import capture_listener, channel_of
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import capture
@@ -20,22 +15,5 @@ from bot.workflows import capture
 
 def register(surface: Surface, services: Services) -> None:
     captured = capture.for_services(services)
-
-    def listener(kind: str) -> Any:
-        def on_membership(
-            event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient
-        ) -> None:
-            captured.submit(
-                kind,
-                event,
-                event.get("channel"),
-                body=body,
-                identity=identity(context),
-                client=client,
-            )
-
-        on_membership.__name__ = f"on_{kind}"
-        return on_membership
-
     for kind in (capture.MEMBER_JOINED, capture.MEMBER_LEFT):
-        surface.event(kind, listener(kind))
+        surface.event(kind, capture_listener(captured, kind, channel_of))

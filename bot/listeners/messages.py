@@ -8,6 +8,7 @@ is in the timeline as system events already. Integration bots are kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -25,19 +26,31 @@ def identity(context: BoltContext) -> Identity:
     return Identity(user_id=context.bot_user_id, bot_id=context.bot_id)
 
 
-def register(surface: Surface, services: Services) -> None:
-    captured = capture.for_services(services)
+def channel_of(event: dict[str, Any]) -> str | None:
+    return event.get("channel")
 
-    def on_message(
+
+def capture_listener(
+    captured: capture.Capture, kind: str, channel: Callable[[dict[str, Any]], str | None]
+) -> Callable[..., None]:
+    """A listener that hands ``kind`` events to the timeline writer; ``channel`` finds where."""
+
+    def listener(
         event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         captured.submit(
-            capture.MESSAGE,
+            kind,
             event,
-            event.get("channel"),
+            channel(event),
             body=body,
             identity=identity(context),
             client=client,
         )
 
+    listener.__name__ = f"on_{kind}"
+    return listener
+
+
+def register(surface: Surface, services: Services) -> None:
+    on_message = capture_listener(capture.for_services(services), capture.MESSAGE, channel_of)
     surface.event("message", on_message, subscriptions=SUBSCRIPTIONS)

@@ -10,9 +10,9 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.commands.updates import post_update
-from bot.listeners.declare_modal import tell_user
 from bot.services import Services
 from bot.surface import Surface
+from bot.workflows.dm import tell_user
 from core import updates
 from core.errors import SitrepError
 from storage.models import Incident

@@ -27,7 +27,7 @@ from bot.workflows import capture
 from bot.workflows.slack_errors import error_code
 from bot.workflows.slack_messages import Identity, record
 from core import incidents, timeline
-from storage.models import Incident, Reaction, TimelineEvent
+from storage.models import Incident, TimelineEvent
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ def _reconcile_reactions(
         listed[emoji_name(reaction.get("name", ""))] = (users, complete)
     for emoji, (users, _complete) in listed.items():
         for user_id in users:
-            row = _stored_reaction(session, channel_id, ts, emoji, user_id)
+            row = timeline.find_reaction(session, channel_id, ts, emoji, user_id)
             if row is not None and row.removed_at is None:
                 continue
             first = timeline.add_reaction(session, channel_id, ts, emoji, user_id, now)
@@ -245,19 +245,6 @@ def _reconcile_reactions(
     if changed:
         timeline.refresh_curation(session, channel_id, ts, reactions.meaning)
     return changed
-
-
-def _stored_reaction(
-    session: Session, channel_id: str, ts: str, emoji: str, user_id: str
-) -> Reaction | None:
-    return session.scalars(
-        select(Reaction).where(
-            Reaction.channel_id == channel_id,
-            Reaction.ts == ts,
-            Reaction.emoji == emoji,
-            Reaction.user_id == user_id,
-        )
-    ).first()
 
 
 def _mark_deleted(

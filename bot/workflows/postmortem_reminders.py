@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.services import Services
 from bot.workflows import hooks
 from bot.workflows import postmortem as postmortem_flow
+from bot.workflows.dm import send_dm
 from bot.workflows.slack_errors import error_code
 from core import milestones, roles
 from core.postmortem import versions
@@ -110,8 +111,7 @@ def remind(services: Services, client: WebClient, incident_id: int, stage: str, 
             except SlackApiError as exc:
                 log.warning("postmortem reminder in channel failed: %s", error_code(exc))
             try:
-                dm = client.conversations_open(users=ic)["channel"]["id"]
-                client.chat_postMessage(channel=dm, **dm_message)
+                send_dm(client, ic, dm_message)
                 posted += 1
             except SlackApiError as exc:
                 log.warning("postmortem reminder DM failed: %s", error_code(exc))

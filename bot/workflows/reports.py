@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.services import Services
@@ -51,14 +51,19 @@ def teams(services: Services) -> list[str]:
         return sorted(set(session.scalars(select(Incident.team_id).distinct())))
 
 
+def _delivery_of(team_id: str, month: str) -> tuple[ColumnElement[bool], ...]:
+    """The delivery row that claims one team's report for one month."""
+    return (
+        DigestDelivery.user_id == team_id,
+        DigestDelivery.week == month,
+        DigestDelivery.kind == KIND,
+    )
+
+
 def _claim(services: Services, team_id: str, month: str, force: bool) -> bool:
     with services.db.session() as session:
         existing = session.scalars(
-            select(DigestDelivery).where(
-                DigestDelivery.user_id == team_id,
-                DigestDelivery.week == month,
-                DigestDelivery.kind == KIND,
-            )
+            select(DigestDelivery).where(*_delivery_of(team_id, month))
         ).first()
         if existing is not None:
             stale = existing.status != "sent" and utcnow() - existing.created_at > STALE_CLAIM
@@ -76,13 +81,7 @@ def _claim(services: Services, team_id: str, month: str, force: bool) -> bool:
 
 def _release(services: Services, team_id: str, month: str) -> None:
     with services.db.session() as session:
-        session.execute(
-            delete(DigestDelivery).where(
-                DigestDelivery.user_id == team_id,
-                DigestDelivery.week == month,
-                DigestDelivery.kind == KIND,
-            )
-        )
+        session.execute(delete(DigestDelivery).where(*_delivery_of(team_id, month)))
 
 
 def post_monthly(
@@ -114,13 +113,7 @@ def post_monthly(
         _release(services, team_id, month)
         raise
     with services.db.session() as session:
-        row = session.scalars(
-            select(DigestDelivery).where(
-                DigestDelivery.user_id == team_id,
-                DigestDelivery.week == month,
-                DigestDelivery.kind == KIND,
-            )
-        ).one()
+        row = session.scalars(select(DigestDelivery).where(*_delivery_of(team_id, month))).one()
         row.status, row.channel_id, row.ts, row.sent_at = (
             "sent",
             posted.channel,

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.config.roles import Role
 from bot.services import Services
 from bot.workflows import card, reminders
+from bot.workflows.dm import send_dm
 from bot.workflows.slack_errors import error_code, explain
 from storage.models import Incident
 
@@ -48,8 +49,7 @@ def announce(
                 problems.append(f"inviting <@{user_id}>: {explain(exc)}")
         _post(client, problems, "posting in the incident channel", channel=channel_id, **line)
     try:
-        dm_channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.chat_postMessage(channel=dm_channel, **dm)
+        send_dm(client, user_id, dm)
     except SlackApiError as exc:
         problems.append(f"sending <@{user_id}> the role's instructions: {explain(exc)}")
     _refresh(services, client, incident_id, problems)

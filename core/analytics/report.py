@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.config import Severities
 from bot.config.analytics import AnalyticsConfig
 from core.analytics.periods import Period
-from core.analytics.stats import IncidentFacts, Stats, compute
+from core.analytics.stats import IncidentFacts, Stats, compute, severity_level
 from storage.models import OPEN, ActionItem, Incident, TimelineEvent
 from storage.search import plain
 
@@ -176,8 +176,7 @@ def build(
     incidents = stats.incidents
 
     def level(key: str) -> int:
-        found = severities.get(key)
-        return found.level if found else 99
+        return severity_level(severities, key)
 
     services: dict[str, ServiceHealth] = {}
     for incident in incidents:

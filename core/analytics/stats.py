@@ -16,13 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from bot.config import Severities
 from bot.config.analytics import AnalyticsConfig
+from core import when
 from core.analytics.periods import Period, comparison
 from core.roles import INCIDENT_COMMANDER
 from storage.models import (
@@ -316,7 +317,8 @@ def load_incidents(
 # Computing -------------------------------------------------------------------------
 
 
-def _sev_level(severities: Severities, key: str) -> int:
+def severity_level(severities: Severities, key: str) -> int:
+    """The level of a severity key; one no longer configured sorts after every real level."""
     found = severities.get(key)
     return found.level if found else 99
 
@@ -387,13 +389,6 @@ def follow_through(
         if completed_at is None:
             result.still_open += 1
     return result
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _night_dates(
@@ -516,7 +511,7 @@ def responder_load(
         )
     ).all()
     zones = {
-        row.user_id: _zone(row.tz)
+        row.user_id: when.zone(row.tz)
         for row in session.execute(
             select(SlackUser.user_id, SlackUser.tz).where(
                 SlackUser.user_id.in_({a.user_id for a in assignments} or {""})
@@ -535,21 +530,21 @@ def responder_load(
         begin, finish = max(assigned_at, period.start), min(stop, period.end)
         if finish > begin:
             person(user_id).ic_hours += (finish - begin).total_seconds() / 3600
-        if _sev_level(severities, incident.severity) <= 2 and stop > assigned_at:
+        if severity_level(severities, incident.severity) <= 2 and stop > assigned_at:
             zone = zones.get(user_id, ZoneInfo("UTC"))
             nights[user_id] |= _night_dates(assigned_at, stop, zone, config)
 
     # Nights with messages, worked out in SQL from each person's UTC offset, so
     # a quarter of busy channels comes back as a few (person, night) rows.
     # Nights count on SEV1/SEV2 incidents, the ones that page people out of bed.
-    severe = [i.id for i in incidents if _sev_level(severities, i.severity) <= 2]
+    severe = [i.id for i in incidents if severity_level(severities, i.severity) <= 2]
     for user_id, day in _night_messages(session, team_id, period, config, severe):
         nights[user_id].add(EPOCH + timedelta(days=int(day)))
 
     for user_id, ids in handled.items():
         entry = person(user_id)
         entry.incidents = len(ids)
-        entry.sev12 = sum(1 for i in ids if _sev_level(severities, by_id[i].severity) <= 2)
+        entry.sev12 = sum(1 for i in ids if severity_level(severities, by_id[i].severity) <= 2)
     for user_id, dates in nights.items():
         person(user_id).nights = len(dates)
 

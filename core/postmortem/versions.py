@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
 from core.events import record_system_event
+from core.when import iso
 from storage.db import Database
 from storage.models import Incident, Postmortem
 from storage.types import utcnow
@@ -123,8 +124,8 @@ def export_section(session: Session, incident: Incident) -> list[dict[str, Any]]
             "source": p.source,
             "notice": p.notice,
             "created_by": p.created_by,
-            "created_at": p.created_at.isoformat() if p.created_at else None,
-            "finalized_at": p.finalized_at.isoformat() if p.finalized_at else None,
+            "created_at": iso(p.created_at),
+            "finalized_at": iso(p.finalized_at),
             "canvas_id": p.canvas_id,
             "file_id": p.file_id,
             "summary_ts": p.summary_ts,

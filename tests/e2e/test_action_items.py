@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,7 +16,7 @@ from core.due_dates import today_in
 from scheduler.tasks.action_items import action_item_digest
 from storage.models import ActionItem, DigestDelivery, Incident, TimelineEvent
 from tests.support.harness import RunningBot
-from tests.support.process import REPO
+from tests.support.process import REPO, child_env, run_sitrep, sitrep_argv
 from tests.support.waiting import wait_for
 
 
@@ -80,21 +78,8 @@ def reply_after(bot: RunningBot, before: int) -> dict[str, Any]:
     return wait_for(lambda: bot.emulator.responses[before:] and bot.emulator.responses[-1])
 
 
-def sitrep(bot_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SITREP_"))}
-    env.update(bot_env)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def run_digest(bot_env: dict[str, str]) -> str:
-    result = sitrep(bot_env, "jobs", "run", "action-item-digest")
+    result = run_sitrep("jobs", "run", "action-item-digest", env=bot_env, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -551,11 +536,9 @@ def test_a_crash_mid_send_resumes_without_sending_anything_twice(
         add(bot, incident, f"Review the alert thresholds @{owner}")
     # The first DM is slow to be accepted; the process dies while waiting for it.
     slack.delay("chat.postMessage", seconds=10, count=1)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SITREP_"))}
-    env.update(bot_env)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "jobs", "run", "action-item-digest"],
-        env=env,
+        sitrep_argv("jobs", "run", "action-item-digest"),
+        env=child_env(bot_env),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +248,17 @@ def _incident(database_url: str) -> Incident | None:
         database.dispose()
 
 
+def _wait_until_next_update_after(database_url: str, moment: datetime) -> None:
+    """The update has landed once the stored promise of the next one is past ``moment``."""
+    wait_for(
+        lambda: (
+            (i := _incident(database_url))
+            and i.next_update_due_at
+            and i.next_update_due_at > moment
+        )
+    )
+
+
 def _sent_rows(database_url: str) -> list[tuple[str, str, str]]:
     database = Database(database_url)
     try:
@@ -307,13 +318,7 @@ def test_kill_9_and_restart_loses_no_reminder_and_doubles_none(
             channel=incident.channel_id,
             response_url=slack.response_url(),
         )
-        wait_for(
-            lambda: (
-                (i := _incident(url))
-                and i.next_update_due_at
-                and i.next_update_due_at > due + timedelta(minutes=10)
-            )
-        )
+        _wait_until_next_update_after(url, due + timedelta(minutes=10))
         time.sleep(1.0)  # any straggler from the killed processes would show now
         posted = _assert_each_once(slack, incident.channel_id, url)
         assert posted[:2] == [(cadence.REMIND, key), (cadence.ESCALATE, key)]
@@ -353,13 +358,7 @@ def test_two_processes_on_postgresql_send_each_reminder_once_and_fail_over(
             channel=incident.channel_id,
             response_url=slack.response_url(),
         )
-        wait_for(
-            lambda: (
-                (i := _incident(url))
-                and i.next_update_due_at
-                and i.next_update_due_at > incident.declared_at + timedelta(minutes=10)
-            )
-        )
+        _wait_until_next_update_after(url, incident.declared_at + timedelta(minutes=10))
         time.sleep(1.0)
         posted = _assert_each_once(slack, incident.channel_id, url)
         kinds = Counter(kind for kind, _key in posted)

@@ -249,7 +249,7 @@ def test_help_unknown_and_list(bot: RunningBot) -> None:
     assert "`frobnicate` is not an incident command" in unknown["text"]
     assert "declare" in unknown["text"]  # the usage follows the error
 
-    bot.command("declare sev3 Emails delayed")
-    ready_incident(bot, 1)
+    declared = answer("declare sev3 Emails delayed")
+    assert "INC-1" in declared["text"]
     listing = answer("list")
     assert "INC-1" in listing["text"] and "Emails delayed" in listing["text"]

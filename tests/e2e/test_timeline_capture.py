@@ -9,11 +9,7 @@ exactly the expected timeline in ``sitrep export``.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,9 +18,8 @@ from core.timeline import ts_time
 from storage.models import Incident, Milestone, Participant, ProcessedEvent, TimelineEvent
 from tests.support import slack_events as ev
 from tests.support.harness import RunningBot
+from tests.support.process import run_sitrep
 from tests.support.waiting import wait_for
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def declare(bot: RunningBot, title: str = "Checkout API returning 500s") -> Incident:
@@ -45,17 +40,9 @@ def processed(bot: RunningBot) -> int:
 
 
 def export_json(bot: RunningBot, number: int) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SITREP_"))}
-    env["DATABASE_URL"] = bot.services.db.url
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "export", "incident", str(number), "--format", "json"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    env = {"DATABASE_URL": bot.services.db.url}
+    out = run_sitrep("export", "incident", str(number), "--format", "json", env=env)
+    out.check_returncode()
     return json.loads(out.stdout)
 
 

@@ -17,7 +17,7 @@ from core.postmortem.facts import Facts, gather
 from storage.db import Database
 from storage.models import Incident
 from storage.types import utcnow
-from tests.postmortem.scenario import INJECTION, scripted_incident
+from tests.postmortem.scenario import INJECTION, SECRETS, scripted_incident
 from tests.postmortem.test_document import HEADINGS, headings
 from tests.support.fake_anthropic import FakeAnthropic
 
@@ -67,13 +67,7 @@ def test_request_carries_the_model_and_the_redacted_timeline_as_quoted_data(
     # The SDK sends the key as x-api-key or as a bearer token, depending on its version.
     assert "test-key" in sent.headers.get("x-api-key", "") + sent.headers.get("authorization", "")
     raw = json.dumps(sent.body)
-    for secret in (
-        "hunter22",
-        "xoxb-1234567890",
-        "jane.doe@example.com",
-        "415 555 0134",
-        "4111 1111 1111 1111",
-    ):
+    for secret in SECRETS:
         assert secret not in raw
     data = data_of(sent.content)
     texts = [r["text"] for r in data["timeline"]]

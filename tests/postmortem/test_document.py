@@ -12,7 +12,7 @@ from core.postmortem.facts import gather
 from storage.db import Database
 from storage.models import Incident, TimelineEvent
 from storage.types import utcnow
-from tests.postmortem.scenario import NAMES, scripted_incident
+from tests.postmortem.scenario import NAMES, SECRETS, scripted_incident
 
 HEADINGS = [
     "Summary",
@@ -140,13 +140,7 @@ def test_template_document_holds_every_section_and_fact(db: Database, templates:
 def test_secrets_never_reach_the_document(db: Database, templates: Templates) -> None:
     scripted = scripted_incident(db)
     text = render(templates, facts_of(db, scripted.incident_id), Draft(1, utcnow()))
-    for secret in (
-        "hunter22",
-        "xoxb-1234567890",
-        "jane.doe@example.com",
-        "415 555 0134",
-        "4111 1111 1111 1111",
-    ):
+    for secret in SECRETS:
         assert secret not in text
     assert "[redacted email]" in text and "[redacted card]" in text
 

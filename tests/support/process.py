@@ -1,4 +1,5 @@
-"""``sitrep serve`` as a real child process, for restarts, kill -9 and multi-process tests."""
+"""``sitrep`` as a real child process: one-off commands, and ``serve`` for restarts,
+kill -9 and multi-process tests."""
 
 from __future__ import annotations
 
@@ -16,6 +17,34 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 
 
+def child_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """This environment minus its Slack and Sitrep settings, plus ``environ``.
+
+    A child then sees only the settings the test gives it, whatever the shell had.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SITREP_"))}
+    env.update(environ)
+    return env
+
+
+def sitrep_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot.cli", *args]
+
+
+def run_sitrep(
+    *args: str, env: Mapping[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``sitrep <args>`` run to the end, its output captured as text."""
+    return subprocess.run(
+        sitrep_argv(*args),
+        env=child_env(env),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -26,12 +55,11 @@ class ServeProcess:
     def __init__(self, environ: Mapping[str, str], *args: str, log_path: Path) -> None:
         self.port = free_port()
         self.log_path = log_path
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SITREP_"))}
-        env.update(environ)
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-        argv = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"]
-        argv += ["--port", str(self.port), *args]
-        self.proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=self._log, stderr=self._log)
+        argv = sitrep_argv("serve", "--host", "127.0.0.1", "--port", str(self.port), *args)
+        self.proc = subprocess.Popen(
+            argv, env=child_env(environ), cwd=REPO, stdout=self._log, stderr=self._log
+        )
 
     @property
     def url(self) -> str:

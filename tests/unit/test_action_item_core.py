@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -10,20 +9,11 @@ import pytest
 from bot.config import load_config
 from core import action_items, incidents, nudges
 from core.errors import InvalidInput
-from storage import migrate
 from storage.db import Database
 from storage.models import ActionItem, Incident
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 SCHEDULE = nudges.Schedule(weekday=0, at=time(9, 0), due_soon_days=2, escalate_after_days=7)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    migrate.upgrade(database)
-    yield database
-    database.dispose()
 
 
 def make_incident(db: Database) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from bot.config.reactions import parse_reactions
 from core import timeline
 from core.timeline import MessageRecord, ts_time
-from storage import migrate
 from storage.db import Database
 from storage.models import Incident, Milestone
 from storage.types import utcnow
@@ -22,10 +21,9 @@ CHANNEL = "CINC1"
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    migrate.upgrade(database)
-    with database.session() as session:
+def db(db: Database) -> Database:
+    """The migrated database with one incident whose channel is ``CHANNEL``."""
+    with db.session() as session:
         session.add(
             Incident(
                 team_id="T1",
@@ -36,8 +34,7 @@ def db(database_url: str) -> Iterator[Database]:
                 channel_id=CHANNEL,
             )
         )
-    yield database
-    database.dispose()
+    return db
 
 
 def incident(session: Session) -> Incident:
