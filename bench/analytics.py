@@ -227,6 +227,17 @@ def queries(words: list[str], rng: random.Random, count: int) -> list[str]:
     return [rng.choice(makers)() for _ in range(count)]
 
 
+def kind(words: str) -> str:
+    """Which sort of query ``queries`` made: phrases, OR and -word cost differently."""
+    if words.startswith('"'):
+        return "phrase"
+    if " OR " in words:
+        return "or"
+    if " -" in words:
+        return "-word"
+    return "words"
+
+
 def run(url: str, incidents: int, messages: int, searches: int, optimize: bool, bulk: bool) -> None:
     database = Database(url)
     migrate.upgrade(database)
@@ -254,6 +265,7 @@ def run(url: str, incidents: int, messages: int, searches: int, optimize: bool, 
     with database.session() as session:
         finder.find(session, "warm up", TEAM, lambda _i: True)
     times = []
+    by_kind: dict[str, list[float]] = {}
     found = 0
     for words in asked:
         with database.session() as session:
@@ -261,8 +273,11 @@ def run(url: str, incidents: int, messages: int, searches: int, optimize: bool, 
                 lambda w=words, s=session: finder.find(s, w, TEAM, lambda _i: True), 1
             )
         times += took
+        by_kind.setdefault(kind(words), []).extend(took)
         found += bool(results)
     print(f"search ({searches} queries, {found} with results): {summary(times)}")
+    for name, took in by_kind.items():
+        print(f"  {name} ({len(took)}): {summary(took)}")
 
     config = load_config(None)
     now = datetime.now(UTC)

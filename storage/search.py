@@ -7,7 +7,9 @@ common word among a million messages costs an index walk that stops early,
 not a million-row sort.
 
 Incident texts and postmortems (``search_documents``, thousands of rows) and
-timeline messages (``search_messages``, millions) have separate indexes. This
+timeline messages (``search_messages``, millions) have separate indexes.
+Migration ``0009_search_speed`` adds the word-pair and title indexes that keep
+phrases and title ranking fast on PostgreSQL. This
 module speaks plain SQL so that ``storage.models`` can import its table names
 without an import cycle.
 """
@@ -31,6 +33,7 @@ from storage.types import UTCDateTime
 log = logging.getLogger(__name__)
 
 REVISION = "0007_search"
+SPEED_REVISION = "0009_search_speed"  # the pair and title indexes PostgreSQL uses
 # Created by the migration and sqlite-utils; no model describes them.
 SEARCH_TABLES = frozenset(
     name
@@ -101,6 +104,14 @@ class Query:
         negatives = " ".join("-" + phrase(t) for t in self.excluded)
         return (" or ".join(alternatives) + " " + negatives).strip()
 
+    def ranking(self) -> str:
+        """The query to rank by: without its excluded terms.
+
+        ``ts_rank`` gives every document 1e-20 for a query with a ``!term`` in
+        it, which made every match of ``word -other`` look like a title match.
+        """
+        return Query(self.groups).websearch()
+
 
 def parse(raw: str) -> Query:
     """Read ``db timeout``, ``"connection pool" OR deadlock``, ``checkout -staging``."""
@@ -168,6 +179,7 @@ def search(
     sources: Iterable[str] | None = None,
     exclude_incident_id: int | None = None,
     declared_before: datetime | None = None,
+    walk: Walk | None = None,
 ) -> list[Hit]:
     """Incidents matching ``query``, most relevant first, each with its best excerpt.
 
@@ -175,13 +187,16 @@ def search(
 
     - titles, ranked by relevance (bm25 / ts_rank) over every incident;
     - descriptions, summaries and postmortems: the ``POOL`` newest matches;
-    - timeline messages: the ``RECENT`` newest matches.
+    - timeline messages: the ``RECENT`` newest matches (on PostgreSQL a word
+      of middling frequency is counted within a bounded number of the newest
+      messages; see ``Walk``).
 
     Ranking every match of a common word among a million messages costs
     hundreds of milliseconds; walking the index newest first and stopping
     early costs one or two. A title match outranks a summary or postmortem
     match, which outranks chat mentions; how many matched lifts an incident
-    within that order.
+    within that order. ``walk`` bounds the message lookup on PostgreSQL
+    (``MESSAGE_WALK`` unless given).
     """
     only = set(sources) if sources else {INCIDENT, TIMELINE, POSTMORTEM}
     sqlite = session.get_bind().dialect.name == "sqlite"
@@ -199,8 +214,11 @@ def search(
             entry = found.setdefault(row.incident_id, _Partial())
             entry.bodies, entry.body_doc = int(row.matches), row.doc_id
     if TIMELINE in only:
-        messages = _sqlite_newest if sqlite else _postgres_newest
-        for row in messages(session, query, (TIMELINE,), RECENT, clauses, params):
+        if sqlite:
+            rows = _sqlite_newest(session, query, (TIMELINE,), RECENT, clauses, params)
+        else:
+            rows = _postgres_newest(session, query, (TIMELINE,), RECENT, clauses, params, walk)
+        for row in rows:
             entry = found.setdefault(row.incident_id, _Partial())
             entry.messages, entry.message_doc = int(row.matches), row.doc_id
     if not found:
@@ -305,13 +323,25 @@ def _sqlite_newest(
 def _postgres_titles(
     session: Session, query: Query, clauses: str, params: dict[str, Any]
 ) -> list[Any]:
-    # Titles carry weight A; the {D, C, B, A} weights rank on the title alone.
+    # Titles carry weight A; the {D, C, B, A} weights rank on the title alone, so
+    # only incidents whose title holds a query word can score. The title index
+    # finds those: ranking every incident whose text holds a common word (most
+    # of them) was what made this slow. MATERIALIZED keeps the planner on it
+    # (and parses the queries once, also under a generic plan).
     sql = f"""
-        WITH q AS (SELECT websearch_to_tsquery('english', :q) AS query),
+        WITH q AS MATERIALIZED (
+            SELECT websearch_to_tsquery('english', :q) AS query,
+                   websearch_to_tsquery('english', :ranked) AS ranked,
+                   websearch_to_tsquery('english', :any) AS any_word
+        ),
+        titled AS MATERIALIZED (
+            SELECT d.id, d.incident_id, d.document FROM search_documents d, q
+            WHERE to_tsvector('english', d.title) @@ q.any_word AND d.source = 'incident'
+        ),
         hits AS (
-            SELECT d.id, d.incident_id, ts_rank('{{0, 0, 0, 1}}', d.document, q.query) AS score
-            FROM search_documents d, q
-            WHERE d.document @@ q.query AND d.source = 'incident'
+            SELECT t.id, t.incident_id, ts_rank('{{0, 0, 0, 1}}', t.document, q.ranked) AS score
+            FROM titled t, q
+            WHERE t.document @@ q.query
             ORDER BY score DESC LIMIT :pool
         )
         SELECT h.incident_id, h.score AS best, h.id AS doc_id
@@ -319,8 +349,50 @@ def _postgres_titles(
         WHERE {clauses} AND h.score > 0
     """
     statement = _typed(text(sql), params)
-    values = {"q": query.websearch(), "pool": POOL, **params}
+    values = {
+        "q": query.websearch(),
+        "ranked": query.ranking(),
+        "any": " or ".join(f'"{w}"' for w in query.words),
+        "pool": POOL,
+        **params,
+    }
     return list(session.execute(statement, values))
+
+
+@dataclass(frozen=True)
+class Walk:
+    """How many rows of an index table one PostgreSQL lookup may check one by one.
+
+    The ``window`` newest rows are checked first. When they hold too few
+    matches, the share that matched estimates what finishing costs: checking
+    the older rows one by one (at most ``further`` of them) or fetching every
+    older match through the GIN indexes (when about ``fetch`` or fewer). The
+    cheaper complete one is taken; failing both, the ``further`` rows are walked
+    and the lookup counts the newest matches among them. With no window,
+    matches are always fetched through the indexes.
+    """
+
+    window: int
+    further: int
+    fetch: int = 0
+
+
+# Checking the next row while walking the primary key backwards costs about
+# 0.5 µs; fetching a row the GIN index pointed at, from a page outside
+# PostgreSQL's buffers, about 6 µs (measured on the benchmark). Walking 17,000
+# rows or fetching 1,500 costs under 10 ms.
+WALK_COST, FETCH_COST = 1.0, 12.0
+MESSAGE_WALK = Walk(window=2_000, further=15_000, fetch=1_500)
+# Postmortems are long and their documents stored out of line: reading one to
+# check it costs more than the index answering for all of them.
+DOCUMENT_WALK = Walk(window=0, further=0)
+
+
+@dataclass
+class _Grouped:
+    incident_id: int
+    matches: int
+    doc_id: int
 
 
 def _postgres_newest(
@@ -330,30 +402,184 @@ def _postgres_newest(
     limit: int,
     clauses: str,
     params: dict[str, Any],
-) -> list[Any]:
-    if sources == (TIMELINE,):
-        table, narrow = "search_messages", ""
-    else:
-        # Bodies are weight D; a match in the title alone has none and is left out.
-        table = "search_documents"
-        narrow = (
-            " AND d.source = ANY(:sources) AND ts_rank('{1, 0, 0, 0}', d.document, q.query) > 0"
-        )
-    sql = f"""
-        WITH q AS (SELECT websearch_to_tsquery('english', :q) AS query),
-        hits AS (
-            SELECT d.id, d.incident_id FROM {table} d, q
-            WHERE d.document @@ q.query{narrow}
-            ORDER BY d.id DESC LIMIT :limit
-        )
-        SELECT h.incident_id, COUNT(*) AS matches, MAX(h.id) AS doc_id
-        FROM hits h JOIN incidents i ON i.id = h.incident_id
-        WHERE {clauses}
-        GROUP BY h.incident_id
+    walk: Walk | None = None,
+) -> list[_Grouped]:
+    """About the newest ``limit`` matches, grouped by incident, read in bounded passes.
+
+    Common words fill ``limit`` within the newest rows; rare words and phrases
+    are fetched through the indexes. A word between the two (a few percent of
+    all messages) is counted over at most ``walk.window + walk.further`` rows:
+    fewer than ``limit`` of its matches, all of them the newest. Each pass has a
+    shape that leaves the planner one plan, so neither a misjudged phrase nor a
+    prepared statement's generic plan can turn a short walk into a full scan.
     """
-    statement = _typed(text(sql), params)
-    values = {"q": query.websearch(), "limit": limit, "sources": list(sources), **params}
-    return list(session.execute(statement, values))
+    if sources == (TIMELINE,):
+        table, narrow, walk = "search_messages", "", walk or MESSAGE_WALK
+    else:
+        # Bodies are weight D; an incident matching on its title alone has no
+        # body match and is left out (postmortems have no title).
+        table, walk = "search_documents", walk or DOCUMENT_WALK
+        narrow = (
+            " AND d.source = ANY(:sources)"
+            " AND (d.source <> 'incident' OR ts_rank('{1, 0, 0, 0}', d.document, q.ranked) > 0)"
+        )
+    lookup = _Lookup(session, query, table, narrow, clauses, {**params, "sources": list(sources)})
+    if not walk.window:
+        lookup.fetch(limit)
+        return lookup.found()
+    lookup.walk(walk.window, limit)
+    if lookup.count < limit:
+        floor, older = lookup.older_than(walk.window)
+        if floor is not None:
+            density, rest = lookup.count / walk.window, limit - lookup.count
+            # Rows to walk for the rest of the matches, and matches to fetch.
+            needed = min(older, 1.5 * rest / density) if density else math.inf
+            fetched = density * older
+            costs = {}
+            if needed <= walk.further:
+                costs["walk"] = WALK_COST * needed
+            if fetched <= walk.fetch:
+                costs["fetch"] = FETCH_COST * fetched
+            if costs and min(costs, key=costs.__getitem__) == "fetch":
+                lookup.fetch(rest, below=floor)
+            else:
+                # Either is complete, or the newest matches within the budget.
+                lookup.walk(int(min(needed, walk.further)), rest, below=floor)
+    return lookup.found()
+
+
+class _Lookup:
+    """The passes of one newest-matches lookup, adding up what they find."""
+
+    def __init__(
+        self,
+        session: Session,
+        query: Query,
+        table: str,
+        narrow: str,
+        clauses: str,
+        params: dict[str, Any],
+    ) -> None:
+        self.session, self.query, self.table = session, query, table
+        self.narrow, self.clauses, self.params = narrow, clauses, params
+        self.count = 0  # matches found, whichever team they belong to
+        self._found: dict[int, _Grouped] = {}
+
+    def walk(self, rows: int, limit: int, below: int | None = None) -> None:
+        """Check the newest ``rows`` rows (older than ``below``) one by one."""
+        under = "WHERE d.id < :below" if below is not None else ""
+        source = ", d.source" if self.narrow else ""
+        # The LIMIT inside bounds the walk whatever the words: the planner
+        # cannot move the text condition into it.
+        candidates = f"""
+            SELECT d.id, d.incident_id, d.document{source} FROM {self.table} d {under}
+            ORDER BY d.id DESC LIMIT :rows
+        """
+        then = f"WHERE d.document @@ q.query{self.narrow} ORDER BY d.id DESC LIMIT :limit"
+        self._run(candidates, then, {"rows": rows, "below": below, "limit": limit})
+
+    def fetch(self, limit: int, below: int | None = None) -> None:
+        """Every match (older than ``below``) through the GIN indexes, newest first."""
+        pairs = self._pairs()
+        source = ", d.source" if self.narrow else ""
+        if pairs:
+            # Adjacent pairs of the phrase's words: far fewer rows than those
+            # holding both words, and every match among them. The phrase itself
+            # is checked on those alone.
+            candidates = f"""
+                SELECT d.id, d.incident_id, d.document{source} FROM {self.table} d
+                WHERE search_pairs(d.document) @> CAST(:pairs AS text[])
+            """
+            check = "d.document @@ q.query" + self.narrow
+        else:
+            # Words, OR and -word are answered by the GIN index alone, without
+            # reading the stored documents back.
+            candidates = f"""
+                SELECT d.id, d.incident_id FROM {self.table} d, q
+                WHERE d.document @@ q.query{self.narrow}
+            """
+            check = "TRUE"
+        under = " AND d.id < :below" if below is not None else ""
+        # MATERIALIZED: collect the matches, then take the newest; the planner
+        # may not walk the primary key backwards in search of rare words.
+        self._run(
+            candidates,
+            f"WHERE {check}{under} ORDER BY d.id DESC LIMIT :limit",
+            {"pairs": pairs, "below": below, "limit": limit},
+            materialized=True,
+        )
+
+    def older_than(self, rows: int) -> tuple[int | None, int]:
+        """The lowest id of the newest ``rows`` rows, and about how many rows are older."""
+        row = self.session.execute(
+            text(
+                f"""
+                SELECT (SELECT min(w.id) FROM (
+                            SELECT id FROM {self.table} ORDER BY id DESC LIMIT :rows
+                        ) w) AS floor,
+                       (SELECT min(id) FROM {self.table}) AS first
+                """
+            ),
+            {"rows": rows},
+        ).one()
+        if row.floor is None or row.first >= row.floor:
+            return None, 0  # the window held every row
+        # Ids are close to dense (rows are rarely deleted): near the row count.
+        return int(row.floor), int(row.floor) - int(row.first)
+
+    def found(self) -> list[_Grouped]:
+        return list(self._found.values())
+
+    def _pairs(self) -> list[str]:
+        """Word pairs every match must hold: the adjacent words of its quoted phrases."""
+        if len(self.query.groups) != 1:
+            return []
+        phrases = [" ".join(term) for term in self.query.groups[0] if len(term) > 1]
+        if not phrases:
+            return []
+        pairs = self.session.scalar(
+            text(
+                "SELECT array_agg(DISTINCT p) FROM unnest(CAST(:phrases AS text[])) t(phrase), "
+                "unnest(search_pairs(to_tsvector('english', t.phrase))) p"
+            ),
+            {"phrases": phrases},
+        )
+        return list(pairs or [])
+
+    def _run(
+        self, candidates: str, then: str, extra: dict[str, Any], *, materialized: bool = False
+    ) -> None:
+        # q is MATERIALIZED so that the query is parsed once: in a prepared
+        # statement's generic plan it would otherwise be parsed again for every
+        # row checked. Grouped before the team check: one look-up per incident.
+        sql = f"""
+            WITH q AS MATERIALIZED (
+                SELECT websearch_to_tsquery('english', :q) AS query,
+                       websearch_to_tsquery('english', :ranked) AS ranked
+            ),
+            candidates AS {"MATERIALIZED " if materialized else ""}({candidates}),
+            hits AS (SELECT d.id, d.incident_id FROM candidates d, q {then}),
+            grouped AS (
+                SELECT incident_id, count(*) AS matches, max(id) AS doc_id
+                FROM hits GROUP BY incident_id
+            )
+            SELECT g.incident_id, g.matches, g.doc_id, i.id IS NOT NULL AS keep
+            FROM grouped g LEFT JOIN incidents i ON i.id = g.incident_id AND {self.clauses}
+        """
+        values = {
+            "q": self.query.websearch(),
+            "ranked": self.query.ranking(),
+            **self.params,
+            **extra,
+        }
+        values = {name: value for name, value in values.items() if f":{name}" in sql}
+        for row in self.session.execute(_typed(text(sql), self.params), values):
+            self.count += row.matches
+            if not row.keep:
+                continue
+            entry = self._found.setdefault(row.incident_id, _Grouped(row.incident_id, 0, 0))
+            entry.matches += row.matches
+            entry.doc_id = max(entry.doc_id, row.doc_id)
 
 
 def _add_excerpts(
@@ -404,8 +630,8 @@ def excerpt(
     """A window of ``body`` around the first query word, with the words in bold."""
     text_ = plain(body)
     stems = {_stem(w) for w in words if w}
-    tokens = list(_WORD.finditer(text_))
-    first = next((t for t in tokens if _stem(t.group()) in stems), None)
+    # Only up to the first matching word: postmortems run to thousands of words.
+    first = next((t for t in _WORD.finditer(text_) if _stem(t.group()) in stems), None)
     if first is None and require_match:
         return ""
     start = 0
@@ -488,13 +714,17 @@ def suspend(database: Database) -> None:
 def reindex(database: Database) -> None:
     """Rebuild the whole index from the source tables in bulk, then resume indexing."""
     suspend(database)
-    migration = _migration()
+    migration, speed = _migration(), _migration(SPEED_REVISION)
     with database.engine.begin() as connection:
+        # Building the pair and title indexes once after the load is several
+        # times faster than growing them row by row.
+        speed.drop_indexes(connection)
         for statement in migration.backfill_statements(connection.dialect.name):
             connection.exec_driver_sql(statement)
         # On SQLite, sqlite-utils finds its sync triggers gone, so it recreates the
         # full-text index and fills it from the documents in one pass.
         migration.install(connection)
+        speed.create_indexes(connection)
 
 
 def optimize(database: Database) -> None:
@@ -509,10 +739,10 @@ def optimize(database: Database) -> None:
                 connection.exec_driver_sql(f"ANALYZE {table}")
 
 
-def _migration() -> Any:
+def _migration(name: str = REVISION) -> Any:
     from storage import migrate  # only here: storage.models imports this module
 
     script = migrate.ScriptDirectory.from_config(migrate.alembic_config())
-    revision = script.get_revision(REVISION)
+    revision = script.get_revision(name)
     assert revision is not None and revision.module is not None
     return revision.module
