@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.models import Incident, TimelineEvent
+from tests.support.declaring import declare_and_wait
 from tests.support.harness import RunningBot
 from tests.support.waiting import wait_for
 
@@ -15,14 +16,7 @@ from tests.support.waiting import wait_for
 def declare(
     bot: RunningBot, text: str = "sev2 Checkout API returning 500s", user: str = "UALICE"
 ) -> Incident:
-    before = {i.id for i in incidents(bot)}
-    bot.command(f"declare {text}", user=user)
-
-    def ready() -> Incident | None:
-        fresh = [i for i in incidents(bot) if i.id not in before and i.setup_state == "ready"]
-        return fresh[0] if fresh else None
-
-    return wait_for(ready, timeout=15)
+    return declare_and_wait(bot, text, user=user)
 
 
 def incidents(bot: RunningBot) -> list[Incident]:

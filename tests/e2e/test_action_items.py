@@ -15,6 +15,7 @@ from core import export
 from core.due_dates import today_in
 from scheduler.tasks.action_items import action_item_digest
 from storage.models import ActionItem, DigestDelivery, Incident, TimelineEvent
+from tests.support.declaring import declare_and_wait
 from tests.support.harness import RunningBot
 from tests.support.process import REPO, child_env, run_sitrep, sitrep_argv
 from tests.support.waiting import wait_for
@@ -30,14 +31,7 @@ def bot_config() -> dict:
 
 
 def declare(bot: RunningBot, title: str = "Checkout API returning 500s") -> Incident:
-    before = {i.id for i in incidents(bot)}
-    bot.command(f"declare sev2 {title}", user="UALICE")
-
-    def ready() -> Incident | None:
-        new = [i for i in incidents(bot) if i.id not in before and i.setup_state == "ready"]
-        return new[0] if new else None
-
-    return wait_for(ready)
+    return declare_and_wait(bot, f"sev2 {title}")
 
 
 def incidents(bot: RunningBot) -> list[Incident]:

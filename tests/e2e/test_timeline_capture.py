@@ -17,21 +17,14 @@ from sqlalchemy import func, select
 from core.timeline import ts_time
 from storage.models import Incident, Milestone, Participant, ProcessedEvent, TimelineEvent
 from tests.support import slack_events as ev
+from tests.support.declaring import declare_and_wait
 from tests.support.harness import RunningBot
 from tests.support.process import run_sitrep
 from tests.support.waiting import wait_for
 
 
 def declare(bot: RunningBot, title: str = "Checkout API returning 500s") -> Incident:
-    bot.command(f"declare sev2 {title}", user="UALICE")
-
-    def ready() -> Incident | None:
-        with bot.services.db.session() as session:
-            return session.scalars(
-                select(Incident).where(Incident.setup_state == "ready").order_by(Incident.id.desc())
-            ).first()
-
-    return wait_for(ready)
+    return declare_and_wait(bot, f"sev2 {title}")
 
 
 def processed(bot: RunningBot) -> int:
