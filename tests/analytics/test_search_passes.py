@@ -8,12 +8,10 @@ and the same answers come from FTS5.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import insert, select
 
-from storage import migrate, search
+from storage import search
 from storage.db import Database
 from storage.models import Incident, TimelineEvent
 from storage.types import utcnow
@@ -31,14 +29,6 @@ QUERIES = [
     '"pool of connection"',
     "nowhere",
 ]
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    migrate.upgrade(db)
-    yield db
-    db.dispose()
 
 
 def add_incident(db: Database, title: str, description: str = "") -> int:
@@ -71,63 +61,62 @@ def hits(db: Database, words: str, walk: search.Walk) -> list[tuple[int, float, 
 
 
 @pytest.fixture
-def history(database: Database) -> dict[str, int]:
-    checkout = add_incident(database, "Checkout outage")
-    billing = add_incident(database, "Billing outage")
-    say(database, checkout, *["the connection pool is exhausted"] * 3)
-    say(database, billing, "a pool of connection handles", "routine status update")
-    say(database, checkout, *["routine status update"] * 6)
-    say(database, billing, "connection pool exhausted overnight", "pool resized")
-    say(database, checkout, *["routine status update"] * 4)
+def history(db: Database) -> dict[str, int]:
+    checkout = add_incident(db, "Checkout outage")
+    billing = add_incident(db, "Billing outage")
+    say(db, checkout, *["the connection pool is exhausted"] * 3)
+    say(db, billing, "a pool of connection handles", "routine status update")
+    say(db, checkout, *["routine status update"] * 6)
+    say(db, billing, "connection pool exhausted overnight", "pool resized")
+    say(db, checkout, *["routine status update"] * 4)
     return {"checkout": checkout, "billing": billing}
 
 
 def test_fetching_through_the_indexes_finds_what_reading_every_row_finds(
-    database: Database, history: dict[str, int]
+    db: Database, history: dict[str, int]
 ) -> None:
     for words in QUERIES:
-        assert hits(database, words, FETCH) == hits(database, words, EVERYTHING), words
+        assert hits(db, words, FETCH) == hits(db, words, EVERYTHING), words
 
 
-def test_phrases_match_adjacent_words_only(database: Database, history: dict[str, int]) -> None:
+def test_phrases_match_adjacent_words_only(db: Database, history: dict[str, int]) -> None:
     for walk in (FETCH, EVERYTHING):
         found = {
-            incident: matches
-            for incident, _score, matches in hits(database, '"connection pool"', walk)
+            incident: matches for incident, _score, matches in hits(db, '"connection pool"', walk)
         }
         assert found == {history["checkout"]: 3, history["billing"]: 1}
         # A stop word inside a phrase keeps its place; words out of order do not match.
-        assert [h[0] for h in hits(database, '"pool of connection"', walk)] == [history["billing"]]
-        assert hits(database, '"handles connection"', walk) == []
-        assert hits(database, '"pool connection"', walk) == []
-        assert [h[0] for h in hits(database, '"connection pool" -overnight', walk)] == [
+        assert [h[0] for h in hits(db, '"pool of connection"', walk)] == [history["billing"]]
+        assert hits(db, '"handles connection"', walk) == []
+        assert hits(db, '"pool connection"', walk) == []
+        assert [h[0] for h in hits(db, '"connection pool" -overnight', walk)] == [
             history["checkout"]
         ]
 
 
 def test_a_tight_budget_counts_the_newest_matches_it_could_read(
-    database: Database, history: dict[str, int]
+    db: Database, history: dict[str, int]
 ) -> None:
     # The 5 newest messages hold one "pool"; 12 are older, too many to walk
     # with a budget of 5, and the index may fetch none. So the lookup counts
     # the matches among the 10 newest: "pool resized" and "connection pool
     # exhausted overnight", both Billing's.
     tight = search.Walk(window=5, further=5, fetch=0)
-    with database.engine.connect() as connection:
+    with db.engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             pytest.skip("SQLite's FTS5 index walks newest first without a budget")
-    assert {h[0]: h[2] for h in hits(database, "pool", tight)} == {history["billing"]: 2}
-    assert {h[0]: h[2] for h in hits(database, "pool", EVERYTHING)} == {
+    assert {h[0]: h[2] for h in hits(db, "pool", tight)} == {history["billing"]: 2}
+    assert {h[0]: h[2] for h in hits(db, "pool", EVERYTHING)} == {
         history["checkout"]: 3,
         history["billing"]: 3,
     }
 
 
-def test_excluding_a_word_still_ranks_title_matches_first(database: Database) -> None:
-    in_title = add_incident(database, "Disk full on the primary")
-    in_text = add_incident(database, "Latency on the replica", "disk usage looked normal")
-    add_incident(database, "Disk alarm on the cpu host")
-    with database.session() as session:
+def test_excluding_a_word_still_ranks_title_matches_first(db: Database) -> None:
+    in_title = add_incident(db, "Disk full on the primary")
+    in_text = add_incident(db, "Latency on the replica", "disk usage looked normal")
+    add_incident(db, "Disk alarm on the cpu host")
+    with db.session() as session:
         found = search.search(session, search.parse("disk -cpu"), "T1")
     # PostgreSQL's ts_rank scores every document 1e-20 for a query with a
     # negated word; ranking on the words searched for keeps titles first.
