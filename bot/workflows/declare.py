@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from bot import users
 from bot.services import Services
 from bot.workflows import broadcast, card, hooks
+from bot.workflows.invites import invite_each
 from bot.workflows.slack_errors import error_code, explain
 from core import incidents
 from core.channel_names import channel_name, variants
@@ -109,8 +110,9 @@ def complete_setup(
         try:
             client.conversations_invite(channel=channel_id, users=",".join(wanted))
         except SlackApiError as exc:
+            # A bulk invite fails whole on one bad id; singly, everyone else gets in.
             if error_code(exc) != "already_in_channel":
-                problems.extend(_invite_one_by_one(client, channel_id, wanted))
+                problems.extend(invite_each(client, channel_id, wanted))
 
     for step in (_post_card, _set_topic, _announce):
         try:
@@ -122,18 +124,6 @@ def complete_setup(
     with services.db.session() as session:
         incident = session.get_one(Incident, incident_id)
         incident.setup_state = SETUP_INCOMPLETE if problems else SETUP_READY
-    return problems
-
-
-def _invite_one_by_one(client: WebClient, channel_id: str, user_ids: list[str]) -> list[str]:
-    """A bulk invite fails whole on one bad id; retry singly to invite everyone we can."""
-    problems = []
-    for user_id in user_ids:
-        try:
-            client.conversations_invite(channel=channel_id, users=user_id)
-        except SlackApiError as exc:
-            if error_code(exc) not in {"already_in_channel", "cant_invite_self"}:
-                problems.append(f"inviting <@{user_id}>: {explain(exc)}")
     return problems
 
 

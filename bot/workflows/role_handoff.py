@@ -11,7 +11,8 @@ from bot.config.roles import Role
 from bot.services import Services
 from bot.workflows import card, reminders
 from bot.workflows.dm import send_dm
-from bot.workflows.slack_errors import error_code, explain
+from bot.workflows.invites import invite_each
+from bot.workflows.slack_errors import explain
 from storage.models import Incident
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,7 @@ def announce(
         released=False,
     )
     if channel_id:
-        try:
-            client.conversations_invite(channel=channel_id, users=user_id)
-        except SlackApiError as exc:
-            if error_code(exc) not in {"already_in_channel", "cant_invite_self"}:
-                problems.append(f"inviting <@{user_id}>: {explain(exc)}")
+        problems.extend(invite_each(client, channel_id, [user_id]))
         _post(client, problems, "posting in the incident channel", channel=channel_id, **line)
     try:
         send_dm(client, user_id, dm)
