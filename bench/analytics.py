@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.config import load_config
+from config import load_config
 from core.analytics import charts, finder, stats
 from core.analytics.periods import parse_period
 from storage import migrate, search

@@ -127,7 +127,7 @@ def start_sitrep(api_url: str, database_url: str) -> Server:
             "DATABASE_URL": database_url,
         }
     )
-    argv = [sys.executable, "-m", "bot.cli", "--log-level", "WARNING", "serve"]
+    argv = [sys.executable, "-m", "cli", "--log-level", "WARNING", "serve"]
     argv += ["--host", "127.0.0.1", "--port", str(port), "--threads", str(THREADS)]
     process = subprocess.Popen(argv, env=env, cwd=REPO)
     wait_listening(port, process)

@@ -27,11 +27,11 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bot.config import EnvSettings, Settings, load_config
 from bot.render import Templates
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.workflows import postmortem as postmortem_flow
+from config import EnvSettings, Settings, load_config
 from core import incidents, milestones, roles
 from core.incidents import DeclareRequest
 from core.postmortem.document import Draft, render, render_log

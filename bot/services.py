@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import Settings
 from bot.render import Templates
+from config import Settings
 from storage.db import Database
 
 

@@ -9,7 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.config import EnvSettings
+from config import EnvSettings
 
 
 def make_client(env: EnvSettings, token: str | None = None, timeout: int = 30) -> WebClient:

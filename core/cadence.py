@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.config import Severities
-from bot.config.lifecycle import Statuses
+from config import Severities
+from config.lifecycle import Statuses
 from core import roles
 from storage.db import Database
 from storage.models import Incident, RoleAssignment, SentReminder, StatusUpdate

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.config import Severities
+from config import Severities
 from core import milestones, roles
 from core.errors import InvalidInput, NotFound
 from core.events import record_system_event

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.config import Severities
-from bot.config.lifecycle import LifecycleConfig, Statuses
-from bot.config.roles import Roles
+from config import Severities
+from config.lifecycle import LifecycleConfig, Statuses
+from config.roles import Roles
 from core import cadence, milestones, roles
 from core.errors import InvalidInput, PermissionDenied
 from core.events import record_system_event

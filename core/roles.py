@@ -8,15 +8,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.roles import INCIDENT_COMMANDER
 from core.errors import InvalidInput
 from core.events import record_system_event
 from storage.models import Incident, RoleAssignment
 from storage.types import utcnow
 
 if TYPE_CHECKING:
-    from bot.config.roles import Role
-
-INCIDENT_COMMANDER = "incident_commander"
+    from config.roles import Role
 
 
 def current_holder(session: Session, incident: Incident, role: str) -> RoleAssignment | None:

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.config import Severities
-from bot.config.lifecycle import Statuses
-from bot.config.values import ConfigError, parse_duration
+from config import Severities
+from config.lifecycle import Statuses
+from config.values import ConfigError, parse_duration
 from core import cadence
 from core.errors import InvalidInput
 from core.events import record_system_event

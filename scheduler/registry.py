@@ -14,8 +14,8 @@ from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.config import Settings
 from bot.services import Services
+from config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ python -m pip install -q --upgrade pip >/dev/null
 python -m pip install -q -e ".[test]"
 
 ruff check .
+lint-imports
 
 echo "== tests on SQLite =="
 python -m pytest -q "$@"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
+from config import load_config
 from core import incidents
 from core.incidents import DeclareRequest
 from storage.db import Database

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from bot.app import create_app
-from bot.config import load_settings
 from bot.services import Services
 from bot.surface import Surface
+from config import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 CALL = re.compile(r"\bclient\.([a-z]+(?:_[A-Za-z0-9]+)+)\(")

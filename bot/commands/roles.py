@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
-from bot.config.roles import Role
 from bot.workflows import role_handoff
 from bot.workflows.slack_errors import error_code
+from config.roles import Role
 from core import lifecycle, milestones
 from core import roles as core_roles
 from core.errors import InvalidInput, NotFound

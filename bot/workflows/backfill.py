@@ -21,11 +21,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config.reactions import emoji_name
 from bot.services import Services
 from bot.workflows import capture
 from bot.workflows.slack_errors import error_code
 from bot.workflows.slack_messages import Identity, record
+from config.reactions import emoji_name
 from core import incidents, timeline
 from storage.models import Incident, TimelineEvent
 from storage.types import utcnow

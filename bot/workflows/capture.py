@@ -29,12 +29,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot.config.reactions import emoji_name
 from bot.listeners.reaction_hooks import HOOKS
 from bot.services import Services
 from bot.workflows import hooks
 from bot.workflows.incident_channels import IncidentChannels
 from bot.workflows.slack_messages import Identity, record
+from config.reactions import emoji_name
 from core import timeline
 from core.timeline import JOIN, LEAVE, ts_time
 from storage.db import Database

@@ -7,8 +7,8 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.config import Severity
 from bot.services import Services
+from config import Severity
 from core import cadence, milestones, roles
 from storage.models import MILESTONES, Incident, SlackUser
 

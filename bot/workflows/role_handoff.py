@@ -7,12 +7,12 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config.roles import Role
 from bot.services import Services
 from bot.workflows import card, reminders
 from bot.workflows.dm import send_dm
 from bot.workflows.invites import invite_each
 from bot.workflows.slack_errors import explain
+from config.roles import Role
 from storage.models import Incident
 
 log = logging.getLogger(__name__)

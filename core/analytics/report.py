@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from bot.config import Severities
-from bot.config.analytics import AnalyticsConfig
+from config import Severities
+from config.analytics import AnalyticsConfig
 from core.analytics.periods import Period
 from core.analytics.stats import IncidentFacts, Stats, compute, severity_level
 from storage.models import OPEN, ActionItem, Incident, TimelineEvent

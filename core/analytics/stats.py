@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from bot.config import Severities
-from bot.config.analytics import AnalyticsConfig
+from config import Severities
+from config.analytics import AnalyticsConfig
 from core import when
 from core.analytics.periods import Period, comparison
 from core.roles import INCIDENT_COMMANDER

@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.config import Severities
+from config import Severities
 from core import milestones, roles
 from core.errors import InvalidInput, NotFound
 from storage.db import Database

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.config.postmortem import AIConfig
+from config.postmortem import AIConfig
 from core.postmortem.facts import Facts
 from core.postmortem.redact import redact_counted
 from core.postmortem.text import one_line, safe_block

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.config import Settings
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.workflows import action_digest
+from config import Settings
 from scheduler.registry import task
 
 

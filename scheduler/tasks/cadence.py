@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.config import Settings
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.workflows import reminders
+from config import Settings
 from core import cadence
 from scheduler.registry import task
 

@@ -7,10 +7,10 @@ from datetime import UTC
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.config import Settings
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.workflows import reports
+from config import Settings
 from core.analytics.periods import parse_period, previous_month
 from scheduler.registry import task
 from storage.types import utcnow

@@ -11,8 +11,8 @@ from datetime import timedelta
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete
 
-from bot.config import Settings
 from bot.services import Services
+from config import Settings
 from scheduler.registry import task
 from storage.models import ProcessedEvent
 from storage.types import utcnow

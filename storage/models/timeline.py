@@ -42,5 +42,5 @@ class TimelineEvent(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by: Mapped[str | None] = mapped_column(String(32))
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Category names from reactions (see bot/config reactions map), e.g. ["insight"].
+    # Category names from reactions (see config/reactions.py), e.g. ["insight"].
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import cli
+import cli
 from core.importer.slack_export import message_text
 from storage.models import Incident, Milestone, Participant, TimelineEvent
 from tests.support.harness import TEAM_ID, RunningBot

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import cli
+import cli
 from core.analytics.periods import previous_month
 from scheduler import registry
 from storage.models import TimelineEvent

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import load_config
+from config import load_config
 from core.analytics import stats
 from core.analytics.periods import parse_period
 from storage.models import ActionItem, SlackUser, TimelineEvent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.config import load_config
+from config import load_config
 from core import incidents, milestones, roles
 from core.events import record_system_event
 from core.incidents import DeclareRequest

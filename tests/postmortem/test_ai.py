@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.config.postmortem import parse_ai
 from bot.render import Templates
+from config.postmortem import parse_ai
 from core.postmortem.ai import AIUnavailable, Drafter, anthropic_sender, estimate, parse
 from core.postmortem.document import Draft, render
 from core.postmortem.facts import Facts, gather

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.app import create_app
-from bot.config import load_settings
-from bot.runtime import run_startup_tasks, start_scheduler
 from bot.server import make_server
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.surface import Surface
+from cli.runtime import run_startup_tasks, start_scheduler
+from config import load_settings
 from emulator import SlackEmulator
 from storage import migrate
 from tests.support.signing import SlackSender

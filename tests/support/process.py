@@ -28,7 +28,7 @@ def child_env(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def sitrep_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "bot.cli", *args]
+    return [sys.executable, "-m", "cli", *args]
 
 
 def run_sitrep(

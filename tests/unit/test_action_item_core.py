@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.config import load_config
+from config import load_config
 from core import action_items, incidents, nudges
 from core.errors import InvalidInput
 from storage.db import Database

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.commands.actions import split_add
-from bot.config import ConfigError, load_config
+from config import ConfigError, load_config
 from core.action_items import parse_id
 from core.errors import InvalidInput
 

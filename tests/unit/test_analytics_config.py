@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.config import ConfigError, load_config, parse_config
+from config import ConfigError, load_config, parse_config
 from core.analytics.patterns import ordinal
 from core.analytics.periods import comparison, parse_period, parse_since
 from core.errors import InvalidInput

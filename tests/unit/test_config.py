@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, EnvSettings, MissingSetting, load_config, load_settings
+from config import ConfigError, EnvSettings, MissingSetting, load_config, load_settings
 
 
 def write(tmp_path: Path, text: str) -> Path:

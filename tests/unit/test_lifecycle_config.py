@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from config import ConfigError, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:

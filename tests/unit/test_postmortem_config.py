@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import ConfigError
-from bot.config.postmortem import DEFAULT_MODEL, parse_postmortem
+from config import ConfigError
+from config.postmortem import DEFAULT_MODEL, parse_postmortem
 
 
 def test_defaults() -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.config.reactions import parse_reactions
+from config.reactions import parse_reactions
 from core import timeline
 from core.timeline import MessageRecord, ts_time
 from storage.db import Database

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import ConfigError, load_config
-from bot.config.reactions import parse_reactions
 from bot.workflows.slack_messages import Identity, kind_of, plain_text, record
+from config import ConfigError, load_config
+from config.reactions import parse_reactions
 from core.errors import InvalidInput
 from core.timeline import ts_time
 from core.timeline_notes import parse_note

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.config import load_settings
+from config import load_settings
 from core.errors import SitrepError
 from core.importer import slack_export
 from storage import migrate

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from bot.config.values import ConfigError, require_mapping
+from config.values import ConfigError, require_mapping
 
 KEY_EVENT = "key_event"
 # The names stored in TimelineEvent.categories; analytics and postmortems count them.

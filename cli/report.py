@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 
-from bot.config import load_settings
 from bot.services import Services
 from bot.workflows import reports
+from config import load_settings
 from core.analytics.periods import parse_since
 from core.errors import SitrepError
 from storage import migrate

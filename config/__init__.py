@@ -13,17 +13,17 @@ from typing import Any
 
 import yaml
 
-from bot.config.action_items import ActionItemConfig, parse_action_items
-from bot.config.analytics import AnalyticsConfig, parse_analytics
-from bot.config.channels import ChannelConfig, parse_channels
-from bot.config.env import EnvSettings, MissingSetting
-from bot.config.lifecycle import LifecycleConfig, parse_lifecycle
-from bot.config.postmortem import PostmortemConfig, parse_postmortem
-from bot.config.reactions import ReactionMap, parse_reactions
-from bot.config.roles import Roles, parse_roles
-from bot.config.scheduling import SchedulerConfig, parse_scheduler
-from bot.config.severities import Severities, Severity, parse_severities
-from bot.config.values import ConfigError, require_mapping
+from config.action_items import ActionItemConfig, parse_action_items
+from config.analytics import AnalyticsConfig, parse_analytics
+from config.channels import ChannelConfig, parse_channels
+from config.env import EnvSettings, MissingSetting
+from config.lifecycle import LifecycleConfig, parse_lifecycle
+from config.postmortem import PostmortemConfig, parse_postmortem
+from config.reactions import ReactionMap, parse_reactions
+from config.roles import Roles, parse_roles
+from config.scheduling import SchedulerConfig, parse_scheduler
+from config.severities import Severities, Severity, parse_severities
+from config.values import ConfigError, require_mapping
 
 __all__ = [
     "AppConfig",

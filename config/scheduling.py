@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.config.values import parse_duration, require_mapping
+from config.values import parse_duration, require_mapping
 
 
 @dataclass(frozen=True)

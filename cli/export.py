@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from bot.config import EnvSettings
+from config import EnvSettings
 from core import export
 from core.errors import NotFound
 from storage.db import Database

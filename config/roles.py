@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.config.values import ConfigError, optional_str, require_list, require_mapping, require_str
-from core.roles import INCIDENT_COMMANDER
+from config.values import ConfigError, optional_str, require_list, require_mapping, require_str
+
+# The key of the one role every incident has; stored in role_assignments.role.
+INCIDENT_COMMANDER = "incident_commander"
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 

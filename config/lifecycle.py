@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.config.roles import INCIDENT_COMMANDER, Roles
-from bot.config.values import ConfigError, parse_duration, require_list, require_mapping
+from config.roles import INCIDENT_COMMANDER, Roles
+from config.values import ConfigError, parse_duration, require_list, require_mapping
 
 ANYONE = "anyone"
 DEFAULT_ACTIVE = ("investigating", "identified", "monitoring")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.config.values import (
+from config.values import (
     ConfigError,
     parse_duration,
     require_list,

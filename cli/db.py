@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.config import EnvSettings
+from config import EnvSettings
 from storage import migrate
 from storage.db import Database
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
 
-from bot.config.values import ConfigError, parse_duration, require_int, require_mapping
+from config.values import ConfigError, parse_duration, require_int, require_mapping
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")

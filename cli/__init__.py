@@ -6,8 +6,8 @@ import argparse
 import logging
 import sys
 
-from bot.cli import db, export, imports, jobs, report, serve
-from bot.config import ConfigError, MissingSetting
+from cli import db, export, imports, jobs, report, serve
+from config import ConfigError, MissingSetting
 
 GROUPS = [serve, db, export, jobs, report, imports]
 

@@ -6,7 +6,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from bot.config.values import ConfigError, require_bool, require_str
+from config.values import ConfigError, require_bool, require_str
 
 PATTERN_FIELDS = {"number", "slug", "date", "severity"}
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from bot.config.values import ConfigError, require_int, require_list, require_mapping
+from config.values import ConfigError, require_int, require_list, require_mapping
 
 DEFAULT_CATEGORIES = (
     "code-change",

@@ -10,12 +10,12 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
-from bot.config import load_settings
-from bot.runtime import run_startup_tasks, start_scheduler
 from bot.server import make_server
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.workflows.slack_errors import explain
+from cli.runtime import run_startup_tasks, start_scheduler
+from config import load_settings
 from storage import migrate
 
 log = logging.getLogger(__name__)

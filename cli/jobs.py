@@ -7,8 +7,8 @@ import sys
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-from bot.config import load_settings
 from bot.services import Services
+from config import load_settings
 from scheduler import registry, tasks
 from scheduler.service import JOB_TABLE
 from storage import migrate
