@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -28,6 +29,20 @@ class Period:
 
     def contains(self, moment: datetime) -> bool:
         return self.start <= moment < self.end
+
+    def overlap(self, start: datetime, end: datetime) -> timedelta:
+        """How much of [start, end) falls inside the period, so work that began before
+        it or runs past it counts only for its share; zero when none does."""
+        return max(timedelta(0), min(end, self.end) - max(start, self.start))
+
+    def weeks(self) -> Iterator[tuple[datetime, datetime]]:
+        """Seven-day slices from the period's own start (not calendar weeks), so every
+        slice but a short last one is comparable; the last stops at the end."""
+        start = self.start
+        while start < self.end:
+            end = min(start + timedelta(days=7), self.end)
+            yield start, end
+            start = end
 
 
 def _midnight(day: date) -> datetime:
