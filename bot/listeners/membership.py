@@ -10,10 +10,10 @@ from __future__ import annotations
 from bot.listeners.messages import capture_listener, channel_of
 from bot.services import Services
 from bot.surface import Surface
-from bot.workflows import capture
+from bot.workflows import capture, capture_events
 
 
 def register(surface: Surface, services: Services) -> None:
     captured = capture.for_services(services)
-    for kind in (capture.MEMBER_JOINED, capture.MEMBER_LEFT):
+    for kind in (capture_events.MEMBER_JOINED, capture_events.MEMBER_LEFT):
         surface.event(kind, capture_listener(captured, kind, channel_of))

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.surface import Surface
-from bot.workflows import capture
+from bot.workflows import capture, capture_events
 from bot.workflows.slack_messages import Identity
 
 SUBSCRIPTIONS = ("message.channels", "message.groups")
@@ -52,5 +52,6 @@ def capture_listener(
 
 
 def register(surface: Surface, services: Services) -> None:
-    on_message = capture_listener(capture.for_services(services), capture.MESSAGE, channel_of)
+    captured = capture.for_services(services)
+    on_message = capture_listener(captured, capture_events.MESSAGE, channel_of)
     surface.event("message", on_message, subscriptions=SUBSCRIPTIONS)

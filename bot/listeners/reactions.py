@@ -12,7 +12,7 @@ from typing import Any
 from bot.listeners.messages import capture_listener
 from bot.services import Services
 from bot.surface import Surface
-from bot.workflows import capture
+from bot.workflows import capture, capture_events
 
 
 def reacted_channel(event: dict[str, Any]) -> str | None:
@@ -22,5 +22,5 @@ def reacted_channel(event: dict[str, Any]) -> str | None:
 
 def register(surface: Surface, services: Services) -> None:
     captured = capture.for_services(services)
-    for kind in (capture.REACTION_ADDED, capture.REACTION_REMOVED):
+    for kind in (capture_events.REACTION_ADDED, capture_events.REACTION_REMOVED):
         surface.event(kind, capture_listener(captured, kind, reacted_channel))

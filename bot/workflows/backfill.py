@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import Services
-from bot.workflows import capture
+from bot.workflows import capture_events
+from bot.workflows.db_writes import AfterCommit, run_after_commit, transact
 from bot.workflows.slack_errors import error_code
 from bot.workflows.slack_messages import Identity, record
 from config.reactions import emoji_name
@@ -158,7 +159,7 @@ def _store_page(
     me: Identity,
 ) -> SyncResult:
     meaning = services.settings.config.reactions.meaning
-    afterwards: list[capture.AfterCommit] = []
+    afterwards: list[AfterCommit] = []
 
     def work(session: Session) -> SyncResult:
         afterwards.clear()
@@ -178,7 +179,7 @@ def _store_page(
                 continue
             before = timeline.find_message(session, channel_id, found.ts)
             edited_before = before.edited_at if before is not None else None
-            row = capture.store(session, incident, found, meaning, Identity())
+            row = capture_events.store(session, incident, found, meaning, Identity())
             if row is not None:
                 result.added += 1
             elif before is not None and before.edited_at != edited_before:
@@ -188,9 +189,9 @@ def _store_page(
             )
         return result
 
-    result = capture.transact(services.db, work)
+    result = transact(services.db, work)
     for after in afterwards:
-        capture._logged(after)
+        run_after_commit(after)
     return result
 
 
@@ -202,7 +203,7 @@ def _reconcile_reactions(
     channel_id: str,
     message: dict[str, Any],
     me: Identity,
-    afterwards: list[capture.AfterCommit],
+    afterwards: list[AfterCommit],
 ) -> int:
     """Make our reactions match the message's; Slack may list only some of the people.
 
@@ -233,7 +234,7 @@ def _reconcile_reactions(
                 }
                 row_now = timeline.find_message(session, channel_id, ts)
                 afterwards.extend(
-                    capture.after_reaction(
+                    capture_events.after_reaction(
                         services, client, incident.id, meaning, event, row_now, user_id
                     )
                 )
@@ -282,4 +283,4 @@ def _mark_deleted(
                 result.deleted += 1
         return result
 
-    return capture.transact(services.db, work)
+    return transact(services.db, work)

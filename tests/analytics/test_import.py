@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 import cli
-from core.importer.slack_export import message_text
+from core.importer.export_messages import message_text
 from storage.models import Incident, Milestone, Participant, TimelineEvent
 from tests.support.harness import TEAM_ID, RunningBot
 from tests.support.waiting import wait_for

@@ -1,0 +1,92 @@
+"""Reassigning a listed item: its button opens a modal that names the new owner.
+
+The modal carries where it was opened from, so the list it came from is
+drawn again once the item has its new owner.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.listeners.action_items.item_buttons import listed_item_ids, refresh_where_clicked
+from bot.listeners.action_items.payloads import ack_only, button_value, field_value
+from bot.services import Services
+from bot.surface import Surface
+from bot.workflows import action_items as flow
+from bot.workflows.dm import tell_user
+from core import action_items, due_dates
+from core.errors import SitrepError
+from storage.models import ActionItem
+
+REASSIGN_ACTION = "action_item_reassign"
+REASSIGN_MODAL_ID = "action_item_reassign_modal"
+
+
+def register(surface: Surface, services: Services) -> None:
+    def open_reassign(body: dict[str, Any], client: WebClient) -> None:
+        item_id = button_value(body).get("id")
+        with services.db.session() as session:
+            item = session.get(ActionItem, int(item_id or 0))
+            if item is None:
+                return
+            today = due_dates.today_in(flow.cached_tz(session, body["user"]["id"]))
+            view_item = flow.item_view(session, item, today)
+        container = body.get("container") or {}
+        view = services.templates.json(
+            "views/action_item_reassign.json.j2",
+            item=view_item,
+            private_metadata=json.dumps(
+                {
+                    "id": item_id,
+                    "kind": button_value(body).get("kind", "digest"),
+                    "container": container,
+                    "items": listed_item_ids(body.get("message") or {}),
+                }
+            ),
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def ack_reassign(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        owner = field_value(body["view"]["state"]["values"], "owner")
+        try:
+            flow.owner_for_new_item(services, client, owner, body["user"]["id"])
+        except SitrepError as exc:
+            ack(response_action="errors", errors={"owner": str(exc)})
+            return
+        ack()
+
+    def reassign_from_modal(body: dict[str, Any], client: WebClient) -> None:
+        meta = json.loads(body["view"].get("private_metadata") or "{}")
+        owner = field_value(body["view"]["state"]["values"], "owner")
+        user_id = body["user"]["id"]
+        try:
+            owner = flow.owner_for_new_item(services, client, owner, user_id)
+        except SitrepError:
+            return  # refused inline by the ack
+        try:
+            with services.db.session() as session:
+                item = action_items.get(session, int(meta["id"]))
+                action_items.reassign(
+                    session,
+                    item,
+                    owner,
+                    user_id,
+                    services.settings.config.action_items.team_of(owner),
+                )
+        except SitrepError as exc:
+            tell_user(client, user_id, "", {"text": f":information_source: {exc}"})
+        container = meta.get("container") or {}
+        redraw = {
+            "user": {"id": user_id},
+            "container": container,
+            "actions": [{"value": json.dumps({"id": meta.get("id"), "kind": meta.get("kind")})}],
+            "message": {"blocks": [{"block_id": f"ai:{n}"} for n in meta.get("items") or []]},
+        }
+        refresh_where_clicked(services, client, redraw)
+
+    surface.action(REASSIGN_ACTION, ack=ack_only, lazy=[open_reassign])
+    surface.view(REASSIGN_MODAL_ID, ack=ack_reassign, lazy=[reassign_from_modal])

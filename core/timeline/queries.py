@@ -1,0 +1,53 @@
+"""Reading the timeline back, in time order, for the features built on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.timeline.records import SYSTEM, ts_time
+from storage.models import Incident, TimelineEvent
+
+
+def all_events(session: Session, incident: Incident) -> list[TimelineEvent]:
+    """Everything, tombstones included, in time order."""
+    return list(
+        session.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.incident_id == incident.id)
+            .order_by(TimelineEvent.occurred_at, TimelineEvent.id)
+        )
+    )
+
+
+def key_events(
+    session: Session, incident: Incident, *, include_system: bool = True
+) -> list[TimelineEvent]:
+    """What matters, in time order: key events and notes, plus Sitrep's own system events.
+
+    Deleted messages are left out; their text is gone.
+    """
+    query = select(TimelineEvent).where(
+        TimelineEvent.incident_id == incident.id, TimelineEvent.deleted_at.is_(None)
+    )
+    if include_system:
+        query = query.where(TimelineEvent.is_key.is_(True) | (TimelineEvent.kind == SYSTEM))
+    else:
+        query = query.where(TimelineEvent.is_key.is_(True))
+    return list(session.scalars(query.order_by(TimelineEvent.occurred_at, TimelineEvent.id)))
+
+
+def events_in(session: Session, incident: Incident, category: str) -> list[TimelineEvent]:
+    """Live messages labelled with ``category`` (e.g. ``customer_impact``), in time order."""
+    return [
+        e
+        for e in all_events(session, incident)
+        if e.deleted_at is None and category in (e.categories or [])
+    ]
+
+
+def newest_ts(events: Iterable[TimelineEvent]) -> str | None:
+    timestamps = [e.ts for e in events if e.ts]
+    return max(timestamps, key=ts_time) if timestamps else None
