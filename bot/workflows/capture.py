@@ -10,9 +10,7 @@ workers, which slash commands need.
 
 This module is what listeners hold: one capture per database, which checks
 the channel and queues the event. Applying events is in ``capture_events``,
-the writer thread in ``capture_writer``. Both are imported as modules,
-not names: loading ``capture_events`` loads the listeners, which load this
-module while ``capture_events`` is still half-loaded.
+the writer thread in ``capture_writer``.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.listeners.reaction_hooks import HOOKS
 from bot.services import Services
 from bot.workflows.db_writes import AfterCommit
+from bot.workflows.reaction_hooks import HOOKS
 from bot.workflows.slack_messages import Identity, record
 from config.reactions import emoji_name
 from core import timeline

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.listeners.reaction_hooks import HOOKS
 from bot.workflows import backfill, capture
+from bot.workflows.reaction_hooks import HOOKS
 from emulator import SlackEmulator
 from storage.db import Database, normalize_url
 from storage.models import Incident, Participant, ProcessedEvent, TimelineEvent

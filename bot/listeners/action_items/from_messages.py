@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from bot.listeners.action_items.create_modal import open_create_modal
 from bot.listeners.action_items.payloads import ack_only, button_value, say
-from bot.listeners.reaction_hooks import on_category
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows.dm import tell_user
+from bot.workflows.reaction_hooks import on_category
 from core import action_items, incidents
 from core.errors import SitrepError
 from storage.models import Incident, TimelineEvent

@@ -2,7 +2,9 @@
 
 The reaction listener records every reaction, then calls the hook registered
 for that category (for example ``action_item`` proposes an action item from
-the message). Hooks run after the ack, on Bolt's worker threads.
+the message). Hooks run once the reaction is committed, on the capture
+writer's small private pool (``sitrep-reaction-hook`` threads), never on
+Bolt's workers or the writer thread itself.
 """
 
 from __future__ import annotations
