@@ -7,6 +7,7 @@ however indirectly, and no module grows past the size a reader can hold.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import grimp
@@ -25,10 +26,14 @@ def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     on_stack: set[str] = set()
     cycles: list[list[str]] = []
     counter = 0
+
+    def imports(module: str) -> Iterator[str]:
+        return iter(sorted(graph.find_modules_directly_imported_by(module)))
+
     for root in sorted(graph.modules):
         if root in index:
             continue
-        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        work = [(root, imports(root))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
@@ -42,7 +47,7 @@ def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
                     counter += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                    work.append((child, imports(child)))
                 elif child in on_stack:
                     low[node] = min(low[node], index[child])
                 continue
