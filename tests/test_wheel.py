@@ -39,8 +39,6 @@ NOT_SOURCE = shutil.ignore_patterns(
     ".venv",
     "build",
     "dist",
-    "run",
-    "results",
     "__pycache__",
     "*.pyc",
     "*.egg-info",
