@@ -1,7 +1,9 @@
 """Jinja2 rendering for every word the bot posts.
 
-Templates live in ``templates/``; operators may point ``SITREP_TEMPLATES_DIR``
-at a folder whose files override ours by name. Block Kit payloads are JSON
+Templates live in the ``templates`` package (the top-level ``templates/``
+folder, shipped as package data so an installed Sitrep finds them from any
+working directory); operators may point ``SITREP_TEMPLATES_DIR`` at a folder
+whose files override ours by name. Block Kit payloads are JSON
 templates, so strings go through ``tojson`` and can never break the JSON.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from core.when import zone
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# A regular package on disk, so this is a real folder FileSystemLoader can read.
+BUILTIN_TEMPLATES = Path(str(resources.files("templates")))
 
 
 def mrkdwn_escape(value: Any) -> str:

@@ -1,6 +1,6 @@
 """Everything the app answers to, recorded as it registers with Bolt.
 
-The manifest test compares this with ``manifest.yaml`` both ways, so a handler
+The manifest test compares this with ``bot/manifest.yaml`` both ways, so a handler
 without a manifest entry (or the reverse) fails CI instead of failing in Slack.
 """
 

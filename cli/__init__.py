@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from cli import db, export, imports, jobs, report, serve
+from cli import db, export, imports, jobs, manifest, report, serve
 from config import ConfigError, MissingSetting
 
-GROUPS = [serve, db, export, jobs, report, imports]
+GROUPS = [serve, db, export, jobs, report, imports, manifest]
 
 
 def build_parser() -> argparse.ArgumentParser:

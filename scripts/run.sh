@@ -8,7 +8,7 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then "$PYTHON" -m venv .venv; fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null
-python -m pip install -q -e .
+python -m pip install -q -e ".[emulator]"   # the emulator backs `sitrep sandbox`
 
 if [ "$#" -eq 0 ]; then set -- serve; fi
 exec sitrep "$@"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Sitrep with its test dependencies and runs the whole suite: lint,
-# then every test on SQLite, then every test again on PostgreSQL.
+# the container recipe check, then every test on SQLite, then every test
+# again on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,10 +9,16 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then "$PYTHON" -m venv .venv; fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null
-python -m pip install -q -e ".[test]"
+# Exactly the versions in the hashed lock (scripts/lock.sh makes it), then
+# Sitrep itself on top, without letting pip pick anything else.
+python -m pip install -q --require-hashes -r requirements-test.lock
+python -m pip install -q --no-deps -e .
 
 ruff check .
 lint-imports
+
+echo "== container recipe =="
+bash scripts/image-check.sh
 
 echo "== tests on SQLite =="
 python -m pytest -q "$@"

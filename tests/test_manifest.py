@@ -1,4 +1,4 @@
-"""manifest.yaml agrees with the code, both ways, and grants every scope the code needs."""
+"""bot/manifest.yaml agrees with the code, both ways, and grants every scope the code needs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pytest
 import yaml
 
 from bot.app import create_app
+from bot.manifest import EXAMPLE_URL, load_manifest
 from bot.services import Services
 from bot.surface import Surface
 from config import load_settings
+from tests.support.process import run_sitrep
 
 REPO = Path(__file__).resolve().parent.parent
 CALL = re.compile(r"\bclient\.([a-z]+(?:_[A-Za-z0-9]+)+)\(")
@@ -22,7 +24,7 @@ COMPOSITE = {"files_upload_v2": ["files.getUploadURLExternal", "files.completeUp
 
 @pytest.fixture(scope="module")
 def manifest() -> dict:
-    return yaml.safe_load((REPO / "manifest.yaml").read_text())
+    return load_manifest()
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,38 @@ def test_bot_scopes_cover_every_web_api_method_called(manifest: dict, slack_api_
         if needed and not needed & granted:
             missing[method] = sorted(needed)
     assert not missing, f"manifest.yaml lacks a bot scope for: {missing}"
+
+
+def request_urls(manifest: dict) -> list[str]:
+    settings = manifest["settings"]
+    return [
+        *(c["url"] for c in manifest["features"]["slash_commands"]),
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ]
+
+
+def test_sitrep_manifest_points_every_request_url_at_the_server() -> None:
+    printed = run_sitrep("manifest", "--url", "https://sitrep.acme.test/", env={})
+    assert printed.returncode == 0, printed.stderr
+    manifest = yaml.safe_load(printed.stdout)
+    assert request_urls(manifest)
+    assert set(request_urls(manifest)) == {"https://sitrep.acme.test/slack/events"}
+    assert manifest["settings"]["socket_mode_enabled"] is False
+    assert EXAMPLE_URL not in printed.stdout
+    # The comments that explain the scopes survive the edit.
+    assert "# Timeline capture" in printed.stdout
+
+
+def test_sitrep_manifest_turns_socket_mode_on() -> None:
+    printed = run_sitrep("manifest", "--socket", env={})
+    assert printed.returncode == 0, printed.stderr
+    manifest = yaml.safe_load(printed.stdout)
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["oauth_config"] == load_manifest()["oauth_config"]
+
+
+def test_sitrep_manifest_refuses_a_url_without_a_scheme() -> None:
+    printed = run_sitrep("manifest", "--url", "sitrep.acme.test", env={})
+    assert printed.returncode == 2
+    assert "--url" in printed.stderr and not printed.stdout

@@ -7,7 +7,8 @@ from slack_sdk.errors import SlackApiError
 EXPLANATIONS = {
     "restricted_action": "your workspace settings do not let apps create or change channels; "
     "ask a Slack admin to allow it",
-    "missing_scope": "the Sitrep app is missing a permission; reinstall it from manifest.yaml",
+    "missing_scope": "the Sitrep app is missing a permission; "
+    "reinstall it from the manifest that `sitrep manifest` prints",
     "not_in_channel": "the bot is not a member of that channel; invite it with `/invite @Sitrep`",
     "channel_not_found": "the channel does not exist or the bot cannot see it",
     "is_archived": "the channel is archived",

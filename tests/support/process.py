@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import requests
@@ -52,13 +52,27 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, environ: Mapping[str, str], *args: str, log_path: Path) -> None:
+    """``sitrep serve`` on a free loopback port.
+
+    ``command`` is how to start ``sitrep`` (this checkout's by default) and
+    ``cwd`` where, so an installed copy can be run from outside the checkout.
+    """
+
+    def __init__(
+        self,
+        environ: Mapping[str, str],
+        *args: str,
+        log_path: Path,
+        command: Sequence[str] = (),
+        cwd: Path = REPO,
+    ) -> None:
         self.port = free_port()
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-        argv = sitrep_argv("serve", "--host", "127.0.0.1", "--port", str(self.port), *args)
+        serve = ["serve", "--host", "127.0.0.1", "--port", str(self.port), *args]
+        argv = [*command, *serve] if command else sitrep_argv(*serve)
         self.proc = subprocess.Popen(
-            argv, env=child_env(environ), cwd=REPO, stdout=self._log, stderr=self._log
+            argv, env=child_env(environ), cwd=cwd, stdout=self._log, stderr=self._log
         )
 
     @property
