@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bot import users
 from bot.listeners.reaction_hooks import on_category
+from bot.render import safe_message
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import action_items as flow
@@ -219,7 +220,7 @@ def _button(body: dict[str, Any]) -> dict[str, Any]:
 
 def _say(client: WebClient, respond: Respond | None, body: dict[str, Any], text: str) -> None:
     """A short private note after a click that could not be applied."""
-    message = {"text": text}
+    message = safe_message({"text": text})
     try:
         if respond is not None and body.get("response_url"):
             respond(response_type="ephemeral", replace_original=False, **message)

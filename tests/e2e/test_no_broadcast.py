@@ -1,0 +1,108 @@
+"""User text never notifies a crowd: ``<!here>`` and friends typed by anyone stay text.
+
+Every piece of text below comes in over signed HTTP the way Slack sends it
+(with "escape channels, users and links" on, so a typed @here arrives as
+``<!here>``). Whatever the bot then sends, in every call the emulator saw and
+every response-URL post, is read the way Slack reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from emulator.mentions import broadcasts, shown_texts, user_mentions
+from storage.models import ActionItem, Incident, StatusUpdate
+from tests.support.declaring import declare_and_wait
+from tests.support.harness import RunningBot
+from tests.support.waiting import wait_for
+
+PINGS = "<!here> <!channel> <!everyone> <!subteam^S123> <!subteam^S456|@oncall> @here"
+SPOOF = "\u202eexe.gnp\u202c"  # a right-to-left override that reverses what people read
+
+
+def _reply(bot: RunningBot, text: str, channel: str, user: str = "UALICE") -> dict[str, Any]:
+    url = bot.emulator.response_url()
+    assert bot.command(text, user=user, channel=channel, response_url=url).status_code == 200
+    return wait_for(lambda: [r for r in bot.emulator.responses if r.get("url") == url])[-1]
+
+
+def _posted(bot: RunningBot, check: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    def found() -> list[dict[str, Any]]:
+        return [a for a in bot.emulator.calls_to("chat.postMessage") if check(a)]
+
+    return wait_for(found)[-1]
+
+
+def _run(bot: RunningBot, text: str, channel: str, user: str = "UALICE") -> None:
+    assert bot.command(text, user=user, channel=channel).status_code == 200
+
+
+def _everything_sent(bot: RunningBot) -> list[tuple[str, Any]]:
+    sent: list[tuple[str, Any]] = list(bot.emulator.calls)
+    sent += [("response_url", body) for body in bot.emulator.responses]
+    return sent
+
+
+def test_no_user_text_becomes_a_broadcast_anywhere_the_bot_posts(bot: RunningBot) -> None:
+    slack = bot.emulator
+    incident: Incident = declare_and_wait(bot, f"sev2 {PINGS} database down {SPOOF}")
+    channel = incident.channel_id
+    assert channel
+    assert "\u202e" not in incident.title and "\u202c" not in incident.title
+
+    _reply(bot, f"note {PINGS} failover started, cc <@UCAROL|carol>", channel)
+    _run(bot, f"update {PINGS} still down | impact: {PINGS} | doing: {PINGS}", channel)
+    wait_for(lambda: _count(bot, StatusUpdate) == 1)
+    _run(bot, f"action add {PINGS} add a replica <@UBOB|bob>", channel)
+    wait_for(lambda: _count(bot, ActionItem) == 1)
+    _run(bot, "role ic <@UBOB|bob>", channel)
+    _posted(bot, lambda a: a.get("channel") == channel and "<@UBOB>" in json.dumps(a))
+    _run(bot, f"sev 1 {PINGS} spreading", channel, user="UBOB")
+    wait_for(lambda: _incident(bot, incident.id).severity == "SEV1")
+    _run(bot, f"resolve {PINGS} replica promoted", channel, user="UBOB")
+    wait_for(lambda: _incident(bot, incident.id).status == "resolved")
+    _reply(bot, "list", slack.general_id)  # type: ignore[attr-defined]
+    _reply(bot, "timeline", channel)
+    _reply(bot, f"similar {PINGS} database down", slack.general_id)  # type: ignore[attr-defined]
+    _reply(bot, f"{PINGS} not-a-command", slack.general_id)  # type: ignore[attr-defined]
+    _reply(bot, "action list mine", slack.general_id, user="UBOB")  # type: ignore[attr-defined]
+    home = {"type": "app_home_opened", "user": "UBOB", "channel": "D0BOB", "tab": "home"}
+    assert bot.sender.event(home).status_code == 200
+    wait_for(lambda: "add a replica" in json.dumps(slack.home_views.get("UBOB") or {}))
+    # The card and topic are refreshed after the resolve; wait until they show it.
+    wait_for(lambda: "Resolved" in slack.channel(channel).topic)  # type: ignore[union-attr]
+
+    live = [(where, found) for where, args in _everything_sent(bot) if (found := broadcasts(args))]
+    assert live == []
+
+    # The words are still there for people to read, as text.
+    card_ts = _incident(bot, incident.id).card_ts
+    card = next(m for m in slack.messages(channel) if m["ts"] == card_ts)
+    assert "&lt;!here&gt;" in json.dumps(card["blocks"])
+    announcement = slack.messages(slack.incidents_id)[0]  # type: ignore[attr-defined]
+    assert "&lt;!channel&gt;" in announcement["text"]
+    assert "&lt;!subteam^S123&gt;" in " ".join(shown_texts(announcement))
+
+    # Topics carry no bidi override and no broadcast.
+    topics = [a["topic"] for a in slack.calls_to("conversations.setTopic")]
+    assert topics and all("\u202e" not in t and "<!" not in t for t in topics)
+
+    # Mentions of people still work: the new IC, and a person named in a note.
+    role_posts = [a for a in slack.calls_to("chat.postMessage") if a.get("channel") == channel]
+    assert "UBOB" in set().union(*(user_mentions(a) for a in role_posts))
+    note_reply = next(r for r in slack.responses if "failover started" in json.dumps(r))
+    assert "UCAROL" in user_mentions(note_reply)
+
+
+def _count(bot: RunningBot, model: type) -> int:
+    with bot.services.db.session() as session:
+        return len(list(session.scalars(select(model.id))))  # type: ignore[attr-defined]
+
+
+def _incident(bot: RunningBot, incident_id: int) -> Incident:
+    with bot.services.db.session() as session:
+        return session.get_one(Incident, incident_id)
