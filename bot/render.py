@@ -112,8 +112,11 @@ def safe_payload(payload: Any) -> Any:
 
 
 def safe_message(message: dict[str, Any]) -> dict[str, Any]:
-    """A message built in code or from a template, as Slack may show it."""
-    return _safe(message)
+    """A message built in code or from a template; its fallback text keeps only mentions."""
+    safe = _safe(message)
+    if isinstance(safe.get("text"), str):
+        safe["text"] = safe_text.fallback(safe["text"])
+    return safe
 
 
 class Templates:
@@ -137,9 +140,8 @@ class Templates:
         return safe_text.mrkdwn(self.env.get_template(name).render(**context).strip())
 
     def line(self, name: str, **context: Any) -> str:
-        """One line shown outside a message (a channel topic)."""
-        rendered = self.env.get_template(name).render(**context)
-        return safe_text.mrkdwn(safe_text.clean_title(rendered))
+        """One line shown outside a message (a channel topic): only mentions stay live."""
+        return safe_text.topic(self.env.get_template(name).render(**context))
 
     def json(self, name: str, **context: Any) -> Any:
         rendered = self.env.get_template(name).render(**context)

@@ -8,6 +8,10 @@ bare ``@here`` that Slack links on some surfaces, is shown as text in all that
 Sitrep renders. Mentions of single people (``<@U…>``) stay: Sitrep writes them
 itself, and a person named in a note should still hear about it.
 
+Fallback text and channel topics are held to more: they show in notifications
+and in the channel header, where a disguised link (``<https://evil|Reset your
+SSO>``) is as bad as a ping, so only person and channel mentions stay live there.
+
 Everything here runs in linear time: it sees text of any length from anyone.
 """
 
@@ -27,6 +31,9 @@ _SPECIAL_TOKEN = re.compile(r"<!(?!date\^)([^<>]*)>")
 _SPECIAL_OPEN = re.compile(r"<!(?!date\^)")
 _BARE = re.compile(r"(?<![\w@.])@(?=(?:here|channel|everyone|group)\b)", re.IGNORECASE)
 WORD_JOINER = "\u2060"  # invisible; breaks "@here" so that no surface links it
+
+# In fallback text and topics: person and channel mentions, nothing else.
+_FALLBACK = re.compile(r"<((?:@[UW]|#[CG])[A-Z0-9]+)(\|[^<>]*)?>|[<>]")
 
 
 def strip_controls(text: str, *, single_line: bool = False) -> str:
@@ -54,3 +61,19 @@ def defuse_broadcasts(text: str) -> str:
 def mrkdwn(text: str) -> str:
     """Any mrkdwn the bot posts: no broadcast, no control characters."""
     return defuse_broadcasts(strip_controls(text))
+
+
+def fallback(text: str) -> str:
+    """Notification text: only ``<@U…>`` and ``<#C…>`` stay live; links show as text."""
+
+    def keep_mentions(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(0)
+        return "&lt;" if match.group(0) == "<" else "&gt;"
+
+    return defuse_broadcasts(_FALLBACK.sub(keep_mentions, strip_controls(text)))
+
+
+def topic(text: str) -> str:
+    """A channel topic: fallback rules, on one line."""
+    return fallback(clean_title(text))

@@ -87,7 +87,7 @@ def test_no_user_text_becomes_a_broadcast_anywhere_the_bot_posts(bot: RunningBot
     assert "&lt;!channel&gt;" in announcement["text"]
     assert "&lt;!subteam^S123&gt;" in " ".join(shown_texts(announcement))
 
-    # Topics carry no bidi override and no broadcast.
+    # Topics and fallbacks carry no bidi override and no live token but mentions.
     topics = [a["topic"] for a in slack.calls_to("conversations.setTopic")]
     assert topics and all("\u202e" not in t and "<!" not in t for t in topics)
 
@@ -96,6 +96,22 @@ def test_no_user_text_becomes_a_broadcast_anywhere_the_bot_posts(bot: RunningBot
     assert "UBOB" in set().union(*(user_mentions(a) for a in role_posts))
     note_reply = next(r for r in slack.responses if "failover started" in json.dumps(r))
     assert "UCAROL" in user_mentions(note_reply)
+
+
+def test_fallback_text_shows_a_disguised_link_as_text(bot: RunningBot) -> None:
+    slack = bot.emulator
+    incident = declare_and_wait(bot, "sev3 <https://evil.example/sso|Reset your SSO> now")
+    announcement = slack.messages(slack.incidents_id)[-1]  # type: ignore[attr-defined]
+    assert "<https://evil.example" not in announcement["text"]
+    assert "&lt;https://evil.example/sso|Reset your SSO&gt;" in announcement["text"]
+    topic = slack.channel(incident.channel_id).topic  # type: ignore[arg-type,union-attr]
+    assert "<https://" not in topic and "&lt;https://evil.example/sso" in topic
+    card = next(
+        m
+        for m in slack.messages(incident.channel_id)  # type: ignore[arg-type]
+        if m["ts"] == incident.card_ts
+    )
+    assert "<https://" not in card["text"] and "<@UALICE>" in card["text"]
 
 
 def _count(bot: RunningBot, model: type) -> int:

@@ -99,3 +99,35 @@ def test_every_template_output_goes_through_the_neutraliser(tmp_path) -> None:
     message = templates.message("messages/error.json.j2", message="<!everyone> @channel")
     assert broadcasts(message) == []
     assert broadcasts(templates.text("text/next_steps.md.j2", message="<!here>")) == []
+
+
+def test_fallback_text_keeps_people_and_channels_and_shows_links_as_text() -> None:
+    text = "INC-1: <https://evil.example|Reset your SSO> · IC <@U123> in <#C123|inc-1> a<b"
+    assert safe_text.fallback(text) == (
+        "INC-1: &lt;https://evil.example|Reset your SSO&gt; · IC <@U123> in <#C123|inc-1> a&lt;b"
+    )
+
+
+def test_fallback_text_cannot_be_rebuilt_from_a_stray_bracket() -> None:
+    assert "<" not in safe_text.fallback("<https://evil|<@U1>").replace("<@U1>", "")
+
+
+def test_a_message_fallback_is_escaped_and_its_blocks_keep_their_links() -> None:
+    message = safe_message(
+        {
+            "text": "Declared from <https://acme.slack.com/p1|this message>",
+            "blocks": [
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": "<https://acme.slack.com/p1|here>"}],
+                }
+            ],
+        }
+    )
+    assert message["text"].startswith("Declared from &lt;https://")
+    assert message["blocks"][0]["elements"][0]["text"] == "<https://acme.slack.com/p1|here>"
+
+
+def test_a_topic_is_one_line_with_mentions_only() -> None:
+    topic = safe_text.topic("SEV2 · IC: <@U1> · <!channel> <https://x|y>\n\u202eevil")
+    assert topic == "SEV2 · IC: <@U1> · &lt;!channel&gt; &lt;https://x|y&gt; evil"
