@@ -161,7 +161,12 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "email",
-        re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+        # Bounded as addresses are (64-character local part, 63-character labels): an
+        # unbounded local part was rescanned from every position of a long run of "a.a.a.".
+        re.compile(
+            r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+            r"\.[A-Za-z]{2,24}\b"
+        ),
         EMAIL,
         ("@",),
     ),

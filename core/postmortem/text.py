@@ -17,6 +17,9 @@ import re
 from collections.abc import Mapping
 
 _ANGLE = re.compile(r"<([^<>\s][^<>]*)>")
+# Every character str.splitlines() breaks at, U+2028 included: a "line" of a message
+# must not become a line of the document.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _BACKTICKS = re.compile(r"`+")
 _LONG_BACKTICKS = re.compile(r"`{9,}")
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]{1,20}://|\bwww\.)[^\s<>`]+", re.IGNORECASE)
@@ -56,7 +59,7 @@ def slack_to_markdown(text: str, people: Mapping[str, str] | None = None) -> str
 
 def one_line(text: str, limit: int | None = None) -> str:
     """A message on one line, so it stays inside its list item."""
-    if "\n" in text or "\r" in text:
+    if _LINE_BREAK.search(text):
         flat = " / ".join(part.strip() for part in text.splitlines() if part.strip())
     else:
         flat = text.strip()
