@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 
 from emulator.mentions import broadcasts, shown_texts, user_mentions
-from storage.models import ActionItem, Incident, StatusUpdate
+from storage.models import ActionItem, Incident, RoleAssignment, StatusUpdate
+from tests.e2e.postmortem_helpers import published
 from tests.support.declaring import declare_and_wait
 from tests.support.harness import RunningBot
 from tests.support.waiting import wait_for
@@ -60,12 +61,17 @@ def test_no_user_text_becomes_a_broadcast_anywhere_the_bot_posts(bot: RunningBot
     _run(bot, f"action add {PINGS} add a replica <@UBOB|bob>", channel)
     wait_for(lambda: _count(bot, ActionItem) == 1)
     _run(bot, "role ic <@UBOB|bob>", channel)
-    _posted(bot, lambda a: a.get("channel") == channel and "<@UBOB>" in json.dumps(a))
+    wait_for(lambda: _commander(bot, incident.id) == "UBOB")
     _run(bot, f"sev 1 {PINGS} spreading", channel, user="UBOB")
     wait_for(lambda: _incident(bot, incident.id).severity == "SEV1")
     _run(bot, f"resolve {PINGS} replica promoted", channel, user="UBOB")
     wait_for(lambda: _incident(bot, incident.id).status == "resolved")
+    _run(bot, "postmortem", channel, user="UBOB")
+    published(bot, incident.id)
     _reply(bot, "list", slack.general_id)  # type: ignore[attr-defined]
+    _run(bot, "stats", slack.general_id)  # type: ignore[attr-defined]
+    _posted(bot, lambda a: "Incident stats" in str(a.get("text")))
+    _reply(bot, "search database", slack.general_id)  # type: ignore[attr-defined]
     _reply(bot, "timeline", channel)
     _reply(bot, f"similar {PINGS} database down", slack.general_id)  # type: ignore[attr-defined]
     _reply(bot, f"{PINGS} not-a-command", slack.general_id)  # type: ignore[attr-defined]
@@ -76,6 +82,8 @@ def test_no_user_text_becomes_a_broadcast_anywhere_the_bot_posts(bot: RunningBot
     # The card and topic are refreshed after the resolve; wait until they show it.
     wait_for(lambda: "Resolved" in slack.channel(channel).topic)  # type: ignore[union-attr]
 
+    canvas = slack.calls_to("conversations.canvases.create")
+    assert canvas and "failover started" in json.dumps(canvas)  # the postmortem was checked too
     live = [(where, found) for where, args in _everything_sent(bot) if (found := broadcasts(args))]
     assert live == []
 
@@ -92,8 +100,8 @@ def test_no_user_text_becomes_a_broadcast_anywhere_the_bot_posts(bot: RunningBot
     assert topics and all("\u202e" not in t and "<!" not in t for t in topics)
 
     # Mentions of people still work: the new IC, and a person named in a note.
-    role_posts = [a for a in slack.calls_to("chat.postMessage") if a.get("channel") == channel]
-    assert "UBOB" in set().union(*(user_mentions(a) for a in role_posts))
+    handover = _posted(bot, lambda a: "is now Incident Commander" in str(a.get("text")))
+    assert {"UBOB", "UALICE"} <= user_mentions(handover)
     note_reply = next(r for r in slack.responses if "failover started" in json.dumps(r))
     assert "UCAROL" in user_mentions(note_reply)
 
@@ -117,6 +125,16 @@ def test_fallback_text_shows_a_disguised_link_as_text(bot: RunningBot) -> None:
 def _count(bot: RunningBot, model: type) -> int:
     with bot.services.db.session() as session:
         return len(list(session.scalars(select(model.id))))  # type: ignore[attr-defined]
+
+
+def _commander(bot: RunningBot, incident_id: int) -> str | None:
+    with bot.services.db.session() as session:
+        held = select(RoleAssignment.user_id).where(
+            RoleAssignment.incident_id == incident_id,
+            RoleAssignment.role == "incident_commander",
+            RoleAssignment.ended_at.is_(None),
+        )
+        return session.scalar(held)
 
 
 def _incident(bot: RunningBot, incident_id: int) -> Incident:
