@@ -12,6 +12,7 @@ from config import Severities
 from core import milestones, roles
 from core.errors import InvalidInput, NotFound
 from core.events import record_system_event
+from core.safe_text import clean_title
 from storage.db import Database
 from storage.models import SETUP_CREATING, Incident, Milestone
 from storage.types import utcnow
@@ -35,7 +36,7 @@ class DeclareRequest:
 
 def validate(request: DeclareRequest, severities: Severities) -> str:
     """Check the request and return the severity key it resolves to."""
-    title = request.title.strip()
+    title = clean_title(request.title)
     if not title:
         raise InvalidInput(
             "An incident needs a title, e.g. `/incident declare sev2 Checkout down`."
@@ -78,7 +79,7 @@ def open_incident(
                 incident = Incident(
                     team_id=request.team_id,
                     number=_next_number(session, request.team_id),
-                    title=request.title.strip(),
+                    title=clean_title(request.title),
                     description=request.description.strip(),
                     severity=severity,
                     status=initial_status,

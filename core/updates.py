@@ -23,6 +23,8 @@ _PREFIX = re.compile(
     r"^(impact|doing|actions?|mitigation|next(?: update)?(?: in)?|happening|what)\s*:\s*(.*)$",
     re.IGNORECASE | re.DOTALL,
 )
+# Lines (any line break, U+2028 included) or " | ".
+_PARTS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\\s\\|\\s")
 _FIELD_OF = {
     "impact": "impact",
     "doing": "actions",
@@ -66,7 +68,7 @@ def parse_text(text: str) -> UpdateDraft:
     """
     fields = {"happening": [], "impact": [], "actions": []}
     next_in: timedelta | None = None
-    for part in re.split(r"\n|\s\|\s", text):
+    for part in _PARTS.split(text):
         part = part.strip()
         if not part:
             continue

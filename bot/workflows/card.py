@@ -61,7 +61,7 @@ def card_message(services: Services, session: Session, incident: Incident) -> di
 
 
 def topic(services: Services, session: Session, incident: Incident) -> str:
-    text = services.templates.text(
+    text = services.templates.line(
         "text/channel_topic.txt.j2", **card_context(services, session, incident)
     )
     return text if len(text) <= TOPIC_LIMIT else text[: TOPIC_LIMIT - 1] + "…"

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from config.postmortem import AIConfig
 from core.postmortem.facts import Facts
 from core.postmortem.redact import redact_counted
-from core.postmortem.text import one_line, safe_block
+from core.postmortem.text import inert, one_line, safe_block
 
 CHARS_PER_TOKEN = 3.5
 MESSAGE_LIMIT = 1500  # characters of one message sent to the model
@@ -337,10 +337,11 @@ _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def _clean(text: str, limit: int, *, single: bool) -> str:
+    """A model's field as our template may place it: redacted, clipped, no links or HTML."""
     text = redact_counted(text).text
     if single:
-        return one_line(_BULLET.sub("", text), limit)
-    return safe_block(text, limit)
+        return inert(one_line(_BULLET.sub("", text), limit))
+    return inert(safe_block(text, limit))
 
 
 def anthropic_sender(config: AIConfig, api_key: str, base_url: str = "") -> Send:

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 # Sections that quote the channel verbatim; people said what they said.
 QUOTED_SECTION = re.compile(r"timeline|full log|insight|key events", re.I)
-HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+# Only the opening marks: the title is cut out in Python. A pattern that also matched
+# the closing "#"s had three ways to share each run of spaces and took cubic time.
+HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
+# Beyond these, text is not checked: a pasted book is not a postmortem, and every
+# pattern's work is bounded by them whatever the text.
+MAX_LINE = 5_000
+MAX_DOCUMENT = 500_000
 
 
 @dataclass(frozen=True)
@@ -109,9 +115,24 @@ class Finding:
     line: int  # 1-based
 
 
+def heading_title(line: str) -> str | None:
+    """The title of a Markdown ATX heading (``## Impact ##`` -> ``Impact``), else None."""
+    marks = HEADING.match(line)
+    if marks is None:
+        return None
+    title = line[marks.end() :].strip()
+    closed = title.rstrip("#")
+    if closed != title and (not closed or closed[-1] in " \t"):
+        title = closed.strip()
+    return title or None
+
+
 def check_text(text: str, section: str = "", first_line: int = 1) -> list[Finding]:
     findings: list[Finding] = []
-    for offset, line in enumerate(text.splitlines() or [text]):
+    for offset, whole in enumerate(text[:MAX_DOCUMENT].splitlines() or [text]):
+        line = whole[:MAX_LINE]
+        if not line.strip():
+            continue
         for rule in RULES:
             for match in rule.pattern.finditer(line):
                 findings.append(
@@ -131,10 +152,10 @@ def check_document(markdown: str, *, skip_quoted: bool = True) -> list[Finding]:
     """Check a whole postmortem, section by section, leaving verbatim quotes of the channel."""
     findings: list[Finding] = []
     section = ""
-    for number, line in enumerate(markdown.splitlines(), start=1):
-        heading = HEADING.match(line)
-        if heading:
-            section = heading.group("title")
+    for number, line in enumerate(markdown[:MAX_DOCUMENT].splitlines(), start=1):
+        title = heading_title(line[:MAX_LINE])
+        if title is not None:
+            section = title
             continue
         if skip_quoted and (QUOTED_SECTION.search(section) or line.lstrip().startswith(">")):
             continue

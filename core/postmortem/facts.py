@@ -1,7 +1,9 @@
 """Everything a postmortem states, read once from the database.
 
 The document, the Slack summary and the AI request are all built from this
-one snapshot, so they never disagree with each other.
+one snapshot, so they never disagree with each other. Every text in it that a
+person typed (or a Slack profile holds) is already ``inert`` Markdown: the
+templates place it without being able to make it a link, an image or HTML.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.postmortem import metrics
-from core.postmortem.text import one_line, slack_to_markdown
+from core.postmortem.text import inert, one_line, slack_to_markdown
 from storage.models import (
     ActionItem,
     Incident,
@@ -203,6 +205,9 @@ def gather(
     def name(user_id: str | None) -> str:
         return people.get(user_id or "", user_id or "Sitrep")
 
+    def md(text: str | None) -> str:
+        return inert(slack_to_markdown(text or "", people))
+
     events = [_event(row, people, name) for row in event_rows]
     key_events = [e for e in events if e.is_key or e.kind in KEY_KINDS]
     made = {i.source_ts for i in items if i.source_ts}
@@ -213,8 +218,8 @@ def gather(
     return Facts(
         incident_id=incident.id,
         reference=incident.reference,
-        title=incident.title,
-        description=incident.description or "",
+        title=md(incident.title),
+        description=md(incident.description),
         severity=incident.severity,
         status=incident.status,
         is_private=incident.is_private,
@@ -222,12 +227,12 @@ def gather(
         channel_name=incident.channel_name,
         declared_by=incident.declared_by,
         declared_at=incident.declared_at,
-        summary=incident.summary or "",
-        services=list(incident.services or []),
-        root_cause_category=incident.root_cause_category or "",
+        summary=md(incident.summary),
+        services=[inert(s) for s in incident.services or []],
+        root_cause_category=inert(incident.root_cause_category or ""),
         tags=list(incident.tags or []),
         users_affected=incident.users_affected,
-        customer_tier=incident.customer_tier or "",
+        customer_tier=inert(incident.customer_tier or ""),
         revenue_impact=incident.revenue_impact,
         support_tickets=incident.support_tickets,
         milestones=milestones,
@@ -244,7 +249,7 @@ def gather(
         action_items=[
             Item(
                 i.id,
-                i.text,
+                md(i.text),
                 i.owner_id,
                 name(i.owner_id) if i.owner_id else "",
                 i.due_date,
@@ -254,7 +259,14 @@ def gather(
             for i in items
         ],
         updates=[
-            Update(u.posted_at, name(u.author_id), u.status, u.happening, u.impact, u.actions)
+            Update(
+                u.posted_at,
+                name(u.author_id),
+                u.status,
+                md(u.happening),
+                md(u.impact),
+                md(u.actions),
+            )
             for u in update_rows
         ],
         people=people,
@@ -267,7 +279,7 @@ def _names(session: Session, user_ids: set[str]) -> dict[str, str]:
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         for user in session.scalars(select(SlackUser).where(SlackUser.user_id.in_(chunk))):
-            found[user.user_id] = user.real_name or user.name or user.user_id
+            found[user.user_id] = inert(user.real_name or user.name or user.user_id)
     return {u: found.get(u, u) for u in wanted}
 
 
@@ -280,7 +292,7 @@ def _event(row: object, people: Mapping[str, str], name: Callable[[str | None], 
         author_id=row.user_id,  # type: ignore[attr-defined]
         author=name(row.user_id),  # type: ignore[attr-defined]
         kind=row.kind,  # type: ignore[attr-defined]
-        text=one_line(slack_to_markdown(text, people)),
+        text=one_line(inert(slack_to_markdown(text, people))),
         raw_text=text,
         is_key=bool(row.is_key),  # type: ignore[attr-defined]
         categories=tuple(row.categories or ()),  # type: ignore[attr-defined]

@@ -38,6 +38,13 @@ def _keep_key(match: re.Match[str]) -> str:
     return f"{match.group('key')}{match.group('sep')}{SECRET}"
 
 
+def _keep_key_and_quotes(match: re.Match[str]) -> str:
+    """``"password": "a b"`` keeps the key and the quotes: ``"password": "[redacted secret]"``."""
+    value = match.group("value")
+    quote = value[0] if value[0] in "\"'" else ""
+    return f"{match.group('key')}{match.group('sep')}{quote}{SECRET}{quote}"
+
+
 def _luhn_ok(digits: str) -> bool:
     total = 0
     for index, char in enumerate(reversed(digits)):
@@ -66,15 +73,17 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "private_key",
         re.compile(
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)",
+            r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----.*?"
+            r"(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|\Z)",
             re.DOTALL,
         ),
         SECRET,
     ),
-    # https://user:password@host keeps the user and host.
+    # https://user:password@host keeps the user and host; the user may be empty
+    # (redis://:password@host) and the password may hold "@": it runs to the last one.
     Rule(
         "url_password",
-        re.compile(r"(?P<pre>://[^\s:/@<>|]+:)[^\s@<>|]+(?=@)"),
+        re.compile(r"(?P<pre>://[^\s:/@<>|]{0,256}:)[^\s<>|/]{1,256}(?=@)"),
         lambda m: f"{m.group('pre')}{SECRET}",
         ("://",),
     ),
@@ -82,8 +91,9 @@ RULES: tuple[Rule, ...] = (
     # GitHub, GitLab, Google, npm, SendGrid, JWTs.
     Rule(
         "token",
+        # Not \b: a token glued to a name (SLACK_xoxb-...) must match too.
         re.compile(
-            r"\b(?:xox[abposrce]-[A-Za-z0-9-]{6,}"
+            r"(?<![A-Za-z0-9])(?:xox[abposrce]-[A-Za-z0-9-]{6,}"
             r"|xapp-\d-[A-Za-z0-9-]{6,}"
             r"|(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"
             r"|sk-(?:ant-)?[A-Za-z0-9_-]{16,}"
@@ -108,22 +118,55 @@ RULES: tuple[Rule, ...] = (
         _keep_key,
         ("bearer", "basic"),
     ),
-    # key = value / key: value / "key": "value" for names that are secrets by nature.
+    # key = value / key: value / "key": "value" for names that are secrets by nature. A
+    # quoted value is taken whole, spaces and escaped quotes included.
     Rule(
         "assignment",
         re.compile(
             r"(?P<key>(?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?key"
-            r"|private[_-]?key|auth[_-]?token|access[_-]?token|refresh[_-]?token|client[_-]?secret"
-            r"|aws_secret_access_key|token)[\"']?)(?P<sep>\s*[:=]\s*[\"']?)"
-            r"(?!\[redacted)[^\s\"',;<>|]{4,}",
+            r"|private[_-]?key(?:[_-]?id)?|auth[_-]?token|access[_-]?token|refresh[_-]?token"
+            r"|client[_-]?secret|aws_secret_access_key|token)[\"']?)(?P<sep>\s*[:=]\s*)"
+            r"(?P<value>\"(?!\[redacted)(?:[^\"\\\n]|\\.){1,1024}\""
+            r"|'(?!\[redacted)(?:[^'\\\n]|\\.){1,1024}'"
+            r"|[\"']?(?!\[redacted)[^\s\"',;<>|]{4,})",
             re.I,
         ),
-        _keep_key,
+        _keep_key_and_quotes,
         ("pass", "pwd", "secret", "key", "token"),
+    ),
+    # Command-line flags: --password hunter2, --token=abc, --api-key "a b".
+    Rule(
+        "assignment",
+        re.compile(
+            r"(?P<key>(?<![\w-])--?(?:password|passwd|pass|pwd|secret|token|auth-token"
+            r"|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key))"
+            r"(?P<sep>=|\s+)"
+            r"(?P<value>\"(?!\[redacted)[^\"\n]{1,512}\"|'(?!\[redacted)[^'\n]{1,512}'"
+            r"|(?![\[-])[^\s\"',;<>|]+)",
+            re.I,
+        ),
+        _keep_key_and_quotes,
+        ("pass", "pwd", "secret", "key", "token"),
+    ),
+    # An AWS secret key is 40 characters of base64; after its name it needs no "=".
+    Rule(
+        "aws_secret",
+        re.compile(
+            r"(?P<key>(?:aws_secret_access_key|aws_secret_key|secret_access_key|SecretAccessKey)"
+            r"[\"']?)(?P<sep>\s*(?:[:=]\s*)?)(?P<value>[\"']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=]))",
+            re.I,
+        ),
+        _keep_key_and_quotes,
+        ("secret",),
     ),
     Rule(
         "email",
-        re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+        # Bounded as addresses are (64-character local part, 63-character labels): an
+        # unbounded local part was rescanned from every position of a long run of "a.a.a.".
+        re.compile(
+            r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+            r"\.[A-Za-z]{2,24}\b"
+        ),
         EMAIL,
         ("@",),
     ),
@@ -153,9 +196,17 @@ def redact(text: str) -> str:
     return redact_counted(text).text
 
 
+# Invisible characters that split a token so no pattern sees it (xoxb-123<U+200B>456...).
+# Only between token characters: elsewhere a zero-width joiner may hold an emoji together.
+_SPLITTERS = re.compile(
+    r"(?<=[A-Za-z0-9_./+=-])[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]+(?=[A-Za-z0-9_./+=-])"
+)
+
+
 def redact_counted(text: str, counts: Counter[str] | None = None) -> Redaction:
     """Redact ``text``; ``counts`` (kind -> number) accumulates across calls when given."""
     counts = counts if counts is not None else Counter()
+    text = _SPLITTERS.sub("", text)
     for rule in RULES:
         text, n = _sub(rule, text)
         if n:

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from bot.render import safe_message
 from bot.workflows.dm import tell_user
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def button_value(body: dict[str, Any]) -> dict[str, Any]:
 
 def say(client: WebClient, respond: Respond | None, body: dict[str, Any], text: str) -> None:
     """A short private note after a click that could not be applied."""
-    message = {"text": text}
+    message = safe_message({"text": text})
     try:
         if respond is not None and body.get("response_url"):
             respond(response_type="ephemeral", replace_original=False, **message)
