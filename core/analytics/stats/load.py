@@ -92,13 +92,24 @@ def _night_messages(
     else:
         epoch = "CAST(EXTRACT(EPOCH FROM t.occurred_at) AS BIGINT)"
     quarter = f"({epoch} / {QUARTER_HOUR})"
+    # Today's offset (slack_users.tz_offset) is at most an hour from the one in
+    # force on any other day, so a night widened by an hour each side keeps
+    # every candidate while the database drops the daytime, most of the rows.
+    hour = f"((({epoch} + COALESCE(u.tz_offset, 0)) % 86400) / 3600)"
+    early, late = (config.night_start - 1) % 24, (config.night_end + 1) % 24
+    maybe_night = (
+        f"({hour} >= :early OR {hour} < :late)" if early > late
+        else f"({hour} >= :early AND {hour} < :late)"
+    )  # fmt: skip
     sql = f"""
         SELECT t.user_id, {quarter} AS quarter
         FROM timeline_events t
         JOIN incidents i ON i.id = t.incident_id
+        LEFT JOIN slack_users u ON u.user_id = t.user_id
         WHERE i.team_id = :team AND i.declared_at >= :start AND i.declared_at < :end
           AND i.id IN :ids
           AND t.user_id IS NOT NULL AND t.kind IN ('message', 'reply', 'file')
+          AND {maybe_night}
         GROUP BY t.user_id, {quarter}
     """
     statement = text(sql).bindparams(
@@ -108,7 +119,14 @@ def _night_messages(
     )
     rows = session.execute(
         statement,
-        {"team": team_id, "start": period.start, "end": period.end, "ids": incident_ids},
+        {
+            "team": team_id,
+            "start": period.start,
+            "end": period.end,
+            "ids": incident_ids,
+            "early": early,
+            "late": late,
+        },
     ).all()
     zones = _zones(session, {row.user_id for row in rows})
     # Shifting by the end hour puts 02:00 on the 5th into the night of the 4th.
