@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 from config import Severities
 from config.analytics import AnalyticsConfig
 from core.analytics.periods import Period
-from core.analytics.stats import IncidentFacts, Stats, compute, severity_level
+from core.analytics.privacy import masked_names, private_incidents, public_names, shown_names
+from core.analytics.stats import (
+    IncidentFacts,
+    Stats,
+    compute,
+    for_viewer,
+    lookback,
+    severity_level,
+)
 from storage.models import OPEN, ActionItem, Incident, TimelineEvent
 from storage.search import plain
 
@@ -132,6 +140,10 @@ class Report:
         }
 
 
+def _services_of(incident: IncidentFacts) -> list[str]:
+    return incident.services
+
+
 def _impact_hours(incident: IncidentFacts, now: datetime) -> float:
     end = incident.milestones.get("mitigated") or incident.ended_at or now
     start = incident.started_at
@@ -173,14 +185,18 @@ def build(
     window_days: int = 30,
 ) -> Report:
     stats = compute(session, team_id, period, severities, config, now=now, window_days=window_days)
+    # The report goes to a channel: no private incident is named in it.
+    hidden = frozenset(i.id for i in private_incidents(session, team_id, *lookback(period)))
+    stats = for_viewer(stats, hidden)
     incidents = stats.incidents
 
     def level(key: str) -> int:
         return severity_level(severities, key)
 
     services: dict[str, ServiceHealth] = {}
+    public = public_names(incidents, hidden, _services_of)
     for incident in incidents:
-        for service in incident.services:
+        for service in shown_names(incident, hidden, public, _services_of):
             health = services.setdefault(service, ServiceHealth(service, 0, 0, 0.0))
             health.incidents += 1
             health.sev12 += level(incident.severity) <= 2
@@ -211,7 +227,11 @@ def build(
         revenue_impact=float(sum(i.revenue_impact or 0 for i in incidents)),
         impact_hours=sum(_impact_hours(i, now) for i in impacted),
         tiers=sorted(
-            Counter(i.customer_tier for i in incidents if i.customer_tier).items(),
+            Counter(
+                masked_names(
+                    incidents, hidden, lambda i: [i.customer_tier] if i.customer_tier else []
+                )
+            ).items(),
             key=lambda kv: -kv[1],
         ),
         most_impact=sorted(

@@ -49,13 +49,13 @@ def titles(session: Session, query: Query, clauses: str, params: dict[str, Any])
         ),
         hits AS (
             SELECT t.id, t.incident_id, ts_rank('{{0, 0, 0, 1}}', t.document, q.ranked) AS score
-            FROM titled t, q
-            WHERE t.document @@ q.query
+            FROM titled t JOIN incidents i ON i.id = t.incident_id, q
+            WHERE t.document @@ q.query AND {clauses}
             ORDER BY score DESC LIMIT :pool
         )
         SELECT h.incident_id, h.score AS best, h.id AS doc_id
-        FROM hits h JOIN incidents i ON i.id = h.incident_id
-        WHERE {clauses} AND h.score > 0
+        FROM hits h
+        WHERE h.score > 0
     """
     statement = typed(text(sql), params)
     values = {
@@ -142,7 +142,7 @@ class _Lookup:
     ) -> None:
         self.session, self.query, self.table = session, query, table
         self.narrow, self.clauses, self.params = narrow, clauses, params
-        self.count = 0  # matches found, whichever team they belong to
+        self.count = 0  # matches found that pass the filters
         self._found: dict[int, _Grouped] = {}
 
     def walk(self, rows: int, limit: int, below: int | None = None) -> None:
@@ -231,20 +231,21 @@ class _Lookup:
     ) -> None:
         # q is MATERIALIZED so that the query is parsed once: in a prepared
         # statement's generic plan it would otherwise be parsed again for every
-        # row checked. Grouped before the team check: one look-up per incident.
+        # row checked. The team, exclusion and date filters apply before the
+        # LIMIT, so another team's matches can never take this team's places.
         sql = f"""
             WITH q AS MATERIALIZED (
                 SELECT websearch_to_tsquery('english', :q) AS query,
                        websearch_to_tsquery('english', :ranked) AS ranked
             ),
             candidates AS {"MATERIALIZED " if materialized else ""}({candidates}),
-            hits AS (SELECT d.id, d.incident_id FROM candidates d, q {then}),
-            grouped AS (
-                SELECT incident_id, count(*) AS matches, max(id) AS doc_id
-                FROM hits GROUP BY incident_id
+            hits AS (
+                SELECT d.id, d.incident_id
+                FROM candidates d JOIN incidents i ON i.id = d.incident_id AND {self.clauses}, q
+                {then}
             )
-            SELECT g.incident_id, g.matches, g.doc_id, i.id IS NOT NULL AS keep
-            FROM grouped g LEFT JOIN incidents i ON i.id = g.incident_id AND {self.clauses}
+            SELECT incident_id, count(*) AS matches, max(id) AS doc_id
+            FROM hits GROUP BY incident_id
         """
         values = {
             "q": self.query.websearch(),
@@ -255,8 +256,6 @@ class _Lookup:
         values = {name: value for name, value in values.items() if f":{name}" in sql}
         for row in self.session.execute(typed(text(sql), self.params), values):
             self.count += row.matches
-            if not row.keep:
-                continue
             entry = self._found.setdefault(row.incident_id, _Grouped(row.incident_id, 0, 0))
             entry.matches += row.matches
             entry.doc_id = max(entry.doc_id, row.doc_id)

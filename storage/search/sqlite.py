@@ -21,16 +21,16 @@ def titles(session: Session, query: Query, clauses: str, params: dict[str, Any])
     # Only incident documents have a title, and titles are short: ranking every
     # match stays cheap. rank is bm25, negative, lower is better.
     match = "title : (" + query.fts5() + ")"  # only incident rows have a title
+    # The team, exclusion and date filters apply before the limit, so other
+    # teams' incidents can never fill the pool; CROSS JOIN keeps the FTS table
+    # as the outer loop, which is what lets SQLite stop early.
     sql = f"""
-        WITH hits AS (
-            SELECT rowid AS doc_id, rank AS score FROM search_documents_fts
-            WHERE search_documents_fts MATCH :match ORDER BY rank LIMIT :pool
-        )
-        SELECT d.incident_id, -h.score AS best, h.doc_id
-        FROM hits h
-        JOIN search_documents d ON d.id = h.doc_id
-        JOIN incidents i ON i.id = d.incident_id
-        WHERE {clauses}
+        SELECT d.incident_id, -search_documents_fts.rank AS best, d.id AS doc_id
+        FROM search_documents_fts
+        CROSS JOIN search_documents d ON d.id = search_documents_fts.rowid
+        CROSS JOIN incidents i ON i.id = d.incident_id
+        WHERE search_documents_fts MATCH :match AND {clauses}
+        ORDER BY search_documents_fts.rank LIMIT :pool
     """
     statement = typed(text(sql), params)
     return list(session.execute(statement, {"match": match, "pool": POOL, **params}))
@@ -51,17 +51,21 @@ def newest(
     else:
         table, match = "search_documents", "body : (" + query.fts5() + ")"
         narrow = " AND d.source IN (" + ", ".join(f"'{s}'" for s in sources) + ")"
+    # Filters apply inside the walk, before the limit, so another team's (or an
+    # excluded or later) incident cannot take this team's places; the FTS
+    # table stays the outer loop (CROSS JOIN), walked newest first.
     sql = f"""
         WITH hits AS (
-            SELECT rowid AS doc_id FROM {table}_fts
-            WHERE {table}_fts MATCH :match ORDER BY rowid DESC LIMIT :limit
+            SELECT {table}_fts.rowid AS doc_id, d.incident_id
+            FROM {table}_fts
+            CROSS JOIN {table} d ON d.id = {table}_fts.rowid
+            CROSS JOIN incidents i ON i.id = d.incident_id
+            WHERE {table}_fts MATCH :match{narrow} AND {clauses}
+            ORDER BY {table}_fts.rowid DESC LIMIT :limit
         )
-        SELECT d.incident_id, COUNT(*) AS matches, MAX(h.doc_id) AS doc_id
-        FROM hits h
-        JOIN {table} d ON d.id = h.doc_id{narrow}
-        JOIN incidents i ON i.id = d.incident_id
-        WHERE {clauses}
-        GROUP BY d.incident_id
+        SELECT incident_id, COUNT(*) AS matches, MAX(doc_id) AS doc_id
+        FROM hits
+        GROUP BY incident_id
     """
     statement = typed(text(sql), params)
     return list(session.execute(statement, {"match": match, "limit": limit, **params}))

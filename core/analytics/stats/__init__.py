@@ -16,7 +16,7 @@ module puts them together into one ``Stats`` and keeps the names callers use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from config import Severities
 from config.analytics import AnalyticsConfig
 from core.analytics.periods import Period, comparison
+from core.analytics.privacy import masked_names
 from core.analytics.stats import volume
 from core.analytics.stats.facts import IncidentFacts, load_incidents, severity_level
 from core.analytics.stats.follow_through import (
@@ -59,6 +60,8 @@ __all__ = [
     "compute",
     "count_by_incident",
     "find_repeats",
+    "for_viewer",
+    "lookback",
     "load_incidents",
     "measure_follow_through",
     "open_action_items",
@@ -89,6 +92,13 @@ class Stats:
     follow_through: FollowThrough
     responders: list[Responder]
     weekly: list[dict[str, Any]]
+    # Repeats left out of ``repeats`` because they involve an incident the viewer
+    # may not see (see ``for_viewer``); they still count.
+    private_repeats: int = 0
+
+    @property
+    def repeat_count(self) -> int:
+        return len(self.repeats) + self.private_repeats
 
     @property
     def count(self) -> int:
@@ -141,6 +151,7 @@ class Stats:
                 }
                 for r in self.repeats
             ],
+            "private_repeat_incidents": self.private_repeats,
             "previous_repeat_incidents": self.previous_repeats,
             "action_items": {
                 "window_days": self.follow_through.window_days,
@@ -206,4 +217,33 @@ def compute(
         follow_through=items,
         responders=responder_load(session, team_id, period, current, severities, config, now),
         weekly=weekly_series(current, period, severities),
+    )
+
+
+def lookback(period: Period) -> tuple[datetime, datetime]:
+    """Every declare time a period's stats read: both periods and the repeat look-back."""
+    previous = comparison(period)
+    return min(previous.start, period.start) - REPEAT_LOOKBACK, period.end
+
+
+def for_viewer(stats: Stats, hidden: frozenset[int]) -> Stats:
+    """The same numbers, with nothing that singles out an incident in ``hidden``.
+
+    Totals, severities, response times and load still count every incident;
+    service and root-cause names that only hidden incidents carry become
+    ``private``, and a repeat involving one is counted but not listed.
+    """
+    if not hidden:
+        return stats
+    named = [r for r in stats.repeats if not {r.incident.id, r.earlier.id} & hidden]
+    return replace(
+        stats,
+        by_service=volume.counts(
+            masked_names(stats.incidents, hidden, lambda i: i.services or [NO_SERVICE])
+        ),
+        by_category=volume.counts(
+            masked_names(stats.incidents, hidden, lambda i: [i.category or UNTAGGED])
+        ),
+        repeats=named,
+        private_repeats=stats.private_repeats + len(stats.repeats) - len(named),
     )

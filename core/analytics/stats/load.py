@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, text
@@ -28,6 +28,7 @@ from storage.types import UTCDateTime
 ACTIVE_KINDS = ("message", "reply", "file")
 MAX_SPAN = timedelta(days=14)
 EPOCH = date(1970, 1, 1)
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass
@@ -64,46 +65,53 @@ def _night_dates(
     return nights
 
 
+# Every real UTC offset is a whole number of quarter hours, so a message's
+# quarter hour decides its local hour in any zone.
+QUARTER_HOUR = 900
+
+
 def _night_messages(
     session: Session,
     team_id: str,
     period: Period,
     config: AnalyticsConfig,
     incident_ids: list[int],
-) -> list[tuple[str, int]]:
-    """(person, night) pairs from messages in ``incident_ids``, a night numbered by the
-    local day (since 1970) of its evening.
+) -> set[tuple[str, date]]:
+    """(person, night) pairs from messages in ``incident_ids``, a night named by the
+    date of its evening in the person's own time zone.
 
-    Local time uses the offset Slack reported for the person (``slack_users``),
-    so it can be an hour off across a daylight-saving change.
+    The database only narrows busy channels down to the distinct quarter hours
+    each person wrote in; each is then read in the person's zone as it was at
+    that moment (``slack_users.tz`` through zoneinfo), so a message at 23:30 in
+    Berlin is a night in July and in January alike.
     """
+    if not incident_ids:
+        return set()
     if session.get_bind().dialect.name == "sqlite":
         epoch = "CAST(strftime('%s', t.occurred_at) AS INTEGER)"
     else:
         epoch = "CAST(EXTRACT(EPOCH FROM t.occurred_at) AS BIGINT)"
-    local = f"({epoch} + COALESCE(u.tz_offset, 0))"
-    hour = f"(({local} % 86400) / 3600)"
-    wraps = config.night_start > config.night_end
-    is_night = (
-        f"({hour} >= :night_start OR {hour} < :night_end)"
-        if wraps
-        else f"({hour} >= :night_start AND {hour} < :night_end)"
-    )
-    # Shifting by the end hour puts 02:00 on the 5th into the night of the 4th.
-    night = f"(({local} - :shift) / 86400)"
+    quarter = f"({epoch} / {QUARTER_HOUR})"
+    # Today's offset (slack_users.tz_offset) is at most an hour from the one in
+    # force on any other day, so a night widened by an hour each side keeps
+    # every candidate while the database drops the daytime, most of the rows.
+    hour = f"((({epoch} + COALESCE(u.tz_offset, 0)) % 86400) / 3600)"
+    early, late = (config.night_start - 1) % 24, (config.night_end + 1) % 24
+    maybe_night = (
+        f"({hour} >= :early OR {hour} < :late)" if early > late
+        else f"({hour} >= :early AND {hour} < :late)"
+    )  # fmt: skip
     sql = f"""
-        SELECT t.user_id, {night} AS night
+        SELECT t.user_id, {quarter} AS quarter
         FROM timeline_events t
         JOIN incidents i ON i.id = t.incident_id
         LEFT JOIN slack_users u ON u.user_id = t.user_id
         WHERE i.team_id = :team AND i.declared_at >= :start AND i.declared_at < :end
           AND i.id IN :ids
           AND t.user_id IS NOT NULL AND t.kind IN ('message', 'reply', 'file')
-          AND {is_night}
-        GROUP BY t.user_id, {night}
+          AND {maybe_night}
+        GROUP BY t.user_id, {quarter}
     """
-    if not incident_ids:
-        return []
     statement = text(sql).bindparams(
         bindparam("start", type_=UTCDateTime()),
         bindparam("end", type_=UTCDateTime()),
@@ -115,13 +123,31 @@ def _night_messages(
             "team": team_id,
             "start": period.start,
             "end": period.end,
-            "night_start": config.night_start,
-            "night_end": config.night_end,
-            "shift": config.night_end * 3600 if wraps else 0,
             "ids": incident_ids,
+            "early": early,
+            "late": late,
         },
+    ).all()
+    zones = _zones(session, {row.user_id for row in rows})
+    # Shifting by the end hour puts 02:00 on the 5th into the night of the 4th.
+    shift = timedelta(hours=config.night_end if config.night_start > config.night_end else 0)
+    nights: set[tuple[str, date]] = set()
+    for user_id, number in rows:
+        moment = datetime.fromtimestamp(int(number) * QUARTER_HOUR, UTC)
+        local = moment.astimezone(zones.get(user_id, UTC_ZONE))
+        if config.is_night(local.hour):
+            nights.add((user_id, (local - shift).date()))
+    return nights
+
+
+def _zones(session: Session, user_ids: set[str]) -> dict[str, ZoneInfo]:
+    """Each person's zone by name, as Slack reported it, so offsets follow the date."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(SlackUser.user_id, SlackUser.tz).where(SlackUser.user_id.in_(user_ids))
     )
-    return [(row.user_id, row.night) for row in rows]
+    return {row.user_id: when.zone(row.tz) for row in rows}
 
 
 def _warn(people: list[Responder], period: Period, config: AnalyticsConfig) -> None:
@@ -169,14 +195,7 @@ def responder_load(
             Incident.declared_at < period.end,
         )
     ).all()
-    zones = {
-        row.user_id: when.zone(row.tz)
-        for row in session.execute(
-            select(SlackUser.user_id, SlackUser.tz).where(
-                SlackUser.user_id.in_({a.user_id for a in assignments} or {""})
-            )
-        )
-    }
+    zones = _zones(session, {a.user_id for a in assignments})
     handled: dict[str, set[int]] = defaultdict(set)
     for incident_id, role, user_id, assigned_at, ended_at in assignments:
         incident = by_id.get(incident_id)
@@ -189,15 +208,14 @@ def responder_load(
         if inside := period.overlap(assigned_at, stop):
             person(user_id).ic_hours += inside.total_seconds() / 3600
         if severity_level(severities, incident.severity) <= 2 and stop > assigned_at:
-            zone = zones.get(user_id, ZoneInfo("UTC"))
+            zone = zones.get(user_id, UTC_ZONE)
             nights[user_id] |= _night_dates(assigned_at, stop, zone, config)
 
-    # Nights with messages, worked out in SQL from each person's UTC offset, so
-    # a quarter of busy channels comes back as a few (person, night) rows.
-    # Nights count on SEV1/SEV2 incidents, the ones that page people out of bed.
+    # Nights with messages count on SEV1/SEV2 incidents, the ones that page
+    # people out of bed.
     severe = [i.id for i in incidents if severity_level(severities, i.severity) <= 2]
-    for user_id, day in _night_messages(session, team_id, period, config, severe):
-        nights[user_id].add(EPOCH + timedelta(days=int(day)))
+    for user_id, night in _night_messages(session, team_id, period, config, severe):
+        nights[user_id].add(night)
 
     for user_id, ids in handled.items():
         entry = person(user_id)
