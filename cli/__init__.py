@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from cli import db, export, imports, jobs, report, serve
+from cli import db, export, imports, jobs, report, sandbox, serve
 from config import ConfigError, MissingSetting
 
-GROUPS = [serve, db, export, jobs, report, imports]
+GROUPS = [serve, sandbox, db, export, jobs, report, imports]
 
 
 def build_parser() -> argparse.ArgumentParser:
