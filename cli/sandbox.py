@@ -64,10 +64,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "sandbox", help="try Sitrep in a browser against a local Slack emulator (no Slack app)"
     )
-    parser.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("SITREP_SANDBOX_PORT") or 3000),
+        help="the page's port (default 3000, or SITREP_SANDBOX_PORT)",
+    )
     parser.add_argument("--open", action="store_true", help="open the page in a web browser")
     parser.add_argument(
-        "--dir", default=DEFAULT_DIR, help=f"where the database and logs go (default {DEFAULT_DIR})"
+        "--dir",
+        default=os.environ.get("SITREP_SANDBOX_DIR") or DEFAULT_DIR,
+        help=f"where the database and logs go (default {DEFAULT_DIR}, or SITREP_SANDBOX_DIR)",
     )
     parser.set_defaults(run=run)
 
@@ -115,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
         migrate.upgrade(services.db)
         client = make_client(settings.env)
         surface = create_app(services, client)
-        application = with_controls(wsgi_app(surface.app, services.db), control_token)
+        started = threading.Event()
+        application = with_controls(wsgi_app(surface.app, services.db), control_token, started)
         server = create_server(
             application,
             sockets=[listener],
@@ -127,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         _wait_for_page(page, emulator, folder)
         run_startup_tasks(services, client)
         scheduler = start_scheduler(services)
+        started.set()
         print(f"Sitrep sandbox: {page}/", flush=True)
         print(
             f"  Slack emulator and Sitrep are running; logs in {folder}. Ctrl-C stops both.",

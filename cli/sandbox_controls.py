@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -31,11 +32,18 @@ def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) ->
     return [json.dumps(body).encode()]
 
 
-def with_controls(inner: Application, token: str) -> Application:
-    """``inner`` with ``POST /sandbox/jobs/<name>`` in front of it."""
+def with_controls(inner: Application, token: str, started: threading.Event) -> Application:
+    """``inner`` with ``POST /sandbox/jobs/<name>`` in front of it.
+
+    ``/healthz`` answers 503 until ``started`` is set: the page says Sitrep is
+    starting until its scheduler and start-up tasks run, not just its HTTP server.
+    """
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path == "/healthz" and not started.is_set():
+            body = {"ok": False, "starting": True}
+            return _answer(start_response, "503 Service Unavailable", body)
         if not path.startswith(CONTROL_PATH + "/"):
             return inner(environ, start_response)
         given = environ.get("HTTP_X_SANDBOX_TOKEN", "")

@@ -268,13 +268,26 @@ class Player:
         state = await self.state(self.ids["alice"], self.channel)
         return bool((state.get("channel") or {}).get("canvas"))
 
+    async def _action_item(self) -> bool:
+        return any(
+            m.get("bot_id") and "added an action item" in (m.get("text") or "")
+            for m in await self.messages()
+        )
+
     async def _dm(self) -> str | None:
+        """The viewer's DM with the app, once the weekly digest is in it."""
         state = await self.state(self.viewer)
         dm = next((c for c in state["channels"] if c["is_im"]), None)
         if dm is None:
             return None
         detail = (await self.state(self.viewer, dm["id"])).get("channel") or {}
-        return dm["id"] if detail.get("messages") else None
+        for message in detail.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == "sitrep_action_items" and (
+                metadata.get("event_payload") or {}
+            ).get("kind") == "digest":
+                return str(dm["id"])
+        return None
 
 
 def start_scenario(sandbox: Sandbox, spec: dict[str, Any]) -> bool:
