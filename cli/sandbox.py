@@ -31,20 +31,14 @@ from types import FrameType
 from typing import Any
 
 import yaml
-from waitress.server import create_server
 
-from bot.app import create_app
-from bot.server import wsgi_app
-from bot.services import Services
-from bot.slack_client import make_client
-from cli.runtime import run_startup_tasks, start_scheduler
-from cli.sandbox_controls import CONTROL_PATH, with_controls
-from config import load_settings
-from storage import migrate
+# Sitrep itself (bot, storage, scheduler) is imported in run(), after the
+# emulator has been started, so the page answers while Sitrep loads.
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DIR = ".sitrep-sandbox"
+CONTROL_PATH = "/sandbox/jobs"  # served by cli/sandbox_controls.py
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yaml"
 # Short enough to watch: the scheduler takes the lead within a second, and the
 # weekly digest is due at once so the Scenario can show it.
@@ -115,8 +109,19 @@ def run(args: argparse.Namespace) -> int:
     emulator = _start_emulator(args.port, app_port, env, control_token, folder)
     server: Any = None
     scheduler: Any = None
-    services: Services | None = None
+    services: Any = None
     try:
+        from waitress.server import create_server
+
+        from bot.app import create_app
+        from bot.server import wsgi_app
+        from bot.services import Services
+        from bot.slack_client import make_client
+        from cli.runtime import run_startup_tasks, start_scheduler
+        from cli.sandbox_controls import with_controls
+        from config import load_settings
+        from storage import migrate
+
         settings = load_settings(env)
         services = Services.build(settings)
         migrate.upgrade(services.db)

@@ -15,11 +15,11 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cli.sandbox import CONTROL_PATH
 from scheduler import registry
 
 log = logging.getLogger(__name__)
 
-CONTROL_PATH = "/sandbox/jobs"
 # Jobs that are safe and useful to run on demand; each takes no arguments.
 JOBS = ("action-item-digest", "cadence.sweep")
 

@@ -146,16 +146,16 @@ class Player:
     async def lines(self, lines: list[Line]) -> None:
         for line in lines:
             ts = await self.say(line.who, line.text)
-            await self.pause(0.9)
+            await self.pause(1.6)
             for who, emoji in line.reactions:
                 await self.call(
                     "react",
                     {"user": self.ids[who], "channel": self.channel, "ts": ts, "name": emoji},
                 )
-                await self.pause(0.5)
+                await self.pause(0.8)
             for who, text in line.replies:
                 await self.say(who, text, thread_ts=ts)
-                await self.pause(0.9)
+                await self.pause(1.6)
 
     async def messages(self) -> list[dict[str, Any]]:
         state = await self.state(self.ids["alice"], self.channel)
@@ -198,14 +198,15 @@ class Player:
             f"fail, mostly in the EU | doing: rollback to v4.11 | next: {self.next_update}s",
         )
         await self.pause(1.2)
-        await self.lines(MIDDLE)
 
-        self.step("The next update is due: Sitrep reminds the comms lead", 5)
+        self.step("Work goes on until the promised update comes due", 5)
+        await self.lines(MIDDLE)
         try:
             await self.wait("post the reminder", self._reminded, self.next_update + 20)
         except TimeoutError:  # the scheduler is slow to lead; the sweep catches up at once
             await self.call(f"jobs/{'cadence.sweep'}", {})
             await self.wait("post the reminder", self._reminded, 20)
+        self.step("Sitrep reminded the comms lead; the rollback finishes", 5)
         await self.lines(CLOSING)
 
         self.step("Alice resolves the incident", 6)
@@ -283,9 +284,10 @@ class Player:
         detail = (await self.state(self.viewer, dm["id"])).get("channel") or {}
         for message in detail.get("messages") or []:
             metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == "sitrep_action_items" and (
-                metadata.get("event_payload") or {}
-            ).get("kind") == "digest":
+            if (
+                metadata.get("event_type") == "sitrep_action_items"
+                and (metadata.get("event_payload") or {}).get("kind") == "digest"
+            ):
                 return str(dm["id"])
         return None
 

@@ -16,6 +16,8 @@ const S = {
   data: null,
   seen: {},
   follow: true,
+  watching: false,  // a scenario was seen playing
+  focus: "",  // the scenario's focus last followed
   drawn: { messages: "", panel: "", home: "", nav: "" },
 };
 
@@ -68,11 +70,22 @@ function settle() {
     S.me = people[0].id;
     again = true;
   }
+  // While a scenario plays, the page follows it (until the person clicks elsewhere),
+  // including its last move to the digest DM.
   const scenario = S.data.scenario || {};
-  if (scenario.running && S.follow && scenario.focus && scenario.focus !== S.channel) {
+  if (scenario.running) S.watching = true;
+  if (S.watching && S.follow && scenario.focus && scenario.focus !== S.focus) {
     const focus = channelById(scenario.focus);
-    if (focus) { S.channel = focus.is_im ? APP : focus.id; S.appTab = "messages"; S.panel = null; again = true; }
+    if (focus) {
+      S.focus = scenario.focus;
+      S.channel = focus.is_im ? APP : focus.id;
+      S.appTab = "messages";
+      S.panel = null;
+      S.drawn.jump = true;
+      again = true;
+    }
   }
+  if (!scenario.running) S.watching = false;
   const known = (S.data.channels || []).some((c) => c.id === S.channel && !c.is_im);
   if (S.channel !== APP && !known) {
     const first = (S.data.channels || []).find((c) => c.name === "incidents") || (S.data.channels || [])[0];
@@ -323,6 +336,7 @@ function boot() {
   });
   $("scenario").addEventListener("click", async () => {
     S.follow = true;
+    S.focus = "";
     await post("scenario", { user: S.me });
     refresh();
   });
