@@ -42,6 +42,12 @@ function files(message) {
     open.target = "_blank";
     card.append(open, get);
     box.append(card);
+    if (String(file.mimetype || "").startsWith("image/")) {
+      const image = node("img", "file-preview");
+      image.src = open.href;
+      image.alt = file.title || file.name;
+      box.append(image);
+    }
   }
   return box;
 }

@@ -4,13 +4,14 @@ answers the page, the Scenario plays to the end, and one signal stops everything
 from __future__ import annotations
 
 import signal
+import socket
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.sandbox.conftest import Sandbox
-from tests.support.process import REPO
+from tests.support.process import REPO, run_sitrep
 from tests.support.waiting import wait_for
 
 PEOPLE = {"alice", "bob", "carol"}
@@ -132,3 +133,12 @@ def test_run_script_without_a_token_starts_the_sandbox_and_prints_its_url(
     finally:
         assert sandbox.stop(signal.SIGINT, group=True) == 0, sandbox.output()
     assert "SLACK_BOT_TOKEN is not set" in sandbox.log_path.read_text()
+
+
+def test_a_taken_port_is_named_with_the_way_out(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = run_sitrep("sandbox", "--port", str(port), "--dir", str(tmp_path), env={})
+    assert done.returncode == 1
+    assert "the Slack emulator did not start" in done.stderr
+    assert "--port" in done.stderr
