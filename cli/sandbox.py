@@ -28,7 +28,7 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -85,62 +85,23 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.dir).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / ".gitignore").write_text("*\n")
+    lock = _lock(folder)
+    if lock is None:
+        print(f"sitrep: another sandbox is using {folder}; stop it or pass --dir", file=sys.stderr)
+        return 1
     _log_to(folder / "sitrep.log")
     signal.signal(signal.SIGTERM, _raise_stop)
 
     listener = socket.create_server(("127.0.0.1", 0))  # Sitrep's port, known before it serves
-    app_port = listener.getsockname()[1]
     page = f"http://127.0.0.1:{args.port}"
-    secret, control_token = secrets.token_hex(16), secrets.token_hex(16)
-    env = {
-        "SLACK_BOT_TOKEN": f"xoxb-sandbox-{secrets.token_hex(8)}",
-        "SLACK_APP_TOKEN": f"xapp-sandbox-{secrets.token_hex(8)}",
-        "SLACK_SIGNING_SECRET": secret,
-        "SLACK_API_URL": f"{page}/api/",
-        "DATABASE_URL": f"sqlite:///{folder / 'sitrep.db'}",
-        "SITREP_CONFIG": str(folder / "sitrep.yaml"),
-    }
-    if os.environ.get("SITREP_TEMPLATES_DIR"):
-        env["SITREP_TEMPLATES_DIR"] = os.environ["SITREP_TEMPLATES_DIR"]
-    (folder / "sitrep.yaml").write_text(CONFIG)
-    for stale in folder.glob("sitrep.db*"):
-        stale.unlink()
-
-    emulator = _start_emulator(args.port, app_port, env, control_token, folder)
-    server: Any = None
-    scheduler: Any = None
-    services: Any = None
+    control_token = secrets.token_hex(16)
+    env = _environment(page, folder)
+    emulator = _start_emulator(args.port, listener.getsockname()[1], env, control_token, folder)
+    sitrep: _Sitrep | None = None
     try:
-        from waitress.server import create_server
-
-        from bot.app import create_app
-        from bot.server import wsgi_app
-        from bot.services import Services
-        from bot.slack_client import make_client
-        from cli.runtime import run_startup_tasks, start_scheduler
-        from cli.sandbox_controls import with_controls
-        from config import load_settings
-        from storage import migrate
-
-        settings = load_settings(env)
-        services = Services.build(settings)
-        migrate.upgrade(services.db)
-        client = make_client(settings.env)
-        surface = create_app(services, client)
-        started = threading.Event()
-        application = with_controls(wsgi_app(surface.app, services.db), control_token, started)
-        server = create_server(
-            application,
-            sockets=[listener],
-            threads=8,
-            ident="sitrep",
-            clear_untrusted_proxy_headers=True,
-        )
-        threading.Thread(target=server.run, name="sitrep-http", daemon=True).start()
+        sitrep = _Sitrep(env, listener, control_token)  # imports Sitrep while the emulator starts
         _wait_for_page(page, emulator, folder)
-        run_startup_tasks(services, client)
-        scheduler = start_scheduler(services)
-        started.set()
+        sitrep.start(folder)
         print(f"Sitrep sandbox: {page}/", flush=True)
         print(
             f"  Slack emulator and Sitrep are running; logs in {folder}. Ctrl-C stops both.",
@@ -159,15 +120,91 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if server is not None:
-            server.close()
-        else:
-            listener.close()
-        if scheduler is not None:
-            scheduler.stop()
+        if sitrep is not None:
+            sitrep.stop()
+        listener.close()
         _stop(emulator)
-        if services is not None:
-            services.db.dispose()
+        lock.close()
+
+
+def _environment(page: str, folder: Path) -> dict[str, str]:
+    """Sitrep's settings: fresh tokens and secret, the emulator's API, SQLite in ``folder``."""
+    (folder / "sitrep.yaml").write_text(CONFIG)
+    env = {
+        "SLACK_BOT_TOKEN": f"xoxb-sandbox-{secrets.token_hex(8)}",
+        "SLACK_APP_TOKEN": f"xapp-sandbox-{secrets.token_hex(8)}",
+        "SLACK_SIGNING_SECRET": secrets.token_hex(16),
+        "SLACK_API_URL": f"{page}/api/",
+        "DATABASE_URL": f"sqlite:///{folder / 'sitrep.db'}",
+        "SITREP_CONFIG": str(folder / "sitrep.yaml"),
+    }
+    if os.environ.get("SITREP_TEMPLATES_DIR"):
+        env["SITREP_TEMPLATES_DIR"] = os.environ["SITREP_TEMPLATES_DIR"]
+    return env
+
+
+def _lock(folder: Path) -> IO[bytes] | None:
+    """Hold the folder, so a second sandbox cannot empty the database under the first."""
+    handle = (folder / ".lock").open("wb")
+    try:
+        import fcntl
+
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:
+        pass  # no advisory locks on this system: the port check still catches most
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+class _Sitrep:
+    """Sitrep in this process, in HTTP mode on the pre-bound loopback socket."""
+
+    def __init__(self, env: dict[str, str], listener: socket.socket, control_token: str) -> None:
+        from waitress.server import create_server
+
+        from bot.app import create_app
+        from bot.server import wsgi_app
+        from bot.services import Services
+        from bot.slack_client import make_client
+        from cli.sandbox_controls import with_controls
+        from config import load_settings
+
+        self.settings = load_settings(env)
+        self.services = Services.build(self.settings)
+        self.client = make_client(self.settings.env)
+        surface = create_app(self.services, self.client)
+        self.started = threading.Event()
+        application = wsgi_app(surface.app, self.services.db)
+        self.server = create_server(
+            with_controls(application, control_token, self.started),
+            sockets=[listener],
+            threads=8,
+            ident="sitrep",
+            clear_untrusted_proxy_headers=True,
+        )
+        self.scheduler: Any = None
+
+    def start(self, folder: Path) -> None:
+        """A fresh database (the emulator starts empty too), then serve and schedule."""
+        from cli.runtime import run_startup_tasks, start_scheduler
+        from storage import migrate
+
+        self.services.db.dispose()
+        for stale in folder.glob("sitrep.db*"):
+            stale.unlink()
+        migrate.upgrade(self.services.db)
+        threading.Thread(target=self.server.run, name="sitrep-http", daemon=True).start()
+        run_startup_tasks(self.services, self.client)
+        self.scheduler = start_scheduler(self.services)
+        self.started.set()
+
+    def stop(self) -> None:
+        self.server.close()
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        self.services.db.dispose()
 
 
 def _raise_stop(_signum: int, _frame: FrameType | None) -> None:

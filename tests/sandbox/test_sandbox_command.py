@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.sandbox.conftest import Sandbox
-from tests.support.process import REPO, run_sitrep
+from tests.support.process import REPO, free_port, run_sitrep
 from tests.support.waiting import wait_for
 
 PEOPLE = {"alice", "bob", "carol"}
@@ -142,3 +142,12 @@ def test_a_taken_port_is_named_with_the_way_out(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "the Slack emulator did not start" in done.stderr
     assert "--port" in done.stderr
+
+
+def test_a_second_sandbox_on_the_same_folder_leaves_the_first_alone(sandbox: Sandbox) -> None:
+    folder = str(sandbox.folder / "state")
+    done = run_sitrep("sandbox", "--port", str(free_port()), "--dir", folder, env={})
+    assert done.returncode == 1
+    assert "another sandbox is using" in done.stderr
+    assert sandbox.health()["app_ready"] is True
+    assert (sandbox.folder / "state" / "sitrep.db").exists()
