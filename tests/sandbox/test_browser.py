@@ -1,73 +1,31 @@
 """The sandbox page in a real headless Chromium: declare, pin, update by modal, resolve,
 postmortem canvas, the way a newcomer would click through it.
 
-Debian's ``chromium`` package is the browser (``scripts/test.sh`` installs it) and
-Playwright drives it; Playwright's own browser downloads are never used. Without
-Chromium the test skips, except in CI, where it must run. Screenshots of each step
-go to ``test-artifacts/sandbox-browser/`` (not in git).
+Debian's Chromium driven by Playwright (see ``tests/support/browser.py``; it skips
+without Chromium, except in CI). Screenshots of each step go to
+``test-artifacts/sandbox-browser/`` (not in git).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.sandbox.conftest import Sandbox
-from tests.support.process import REPO
-
-CHROMIUM = Path(os.environ.get("SITREP_TEST_CHROMIUM", "/usr/bin/chromium"))
-IN_CI = os.environ.get("CI", "").lower() in ("true", "1", "yes")
-ARTIFACTS = (
-    Path(os.environ.get("SITREP_TEST_ARTIFACTS", REPO / "test-artifacts")) / "sandbox-browser"
-)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 30_000
-
-
-def _missing(what: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{what}; CI must run the browser test (scripts/test.sh installs it)")
-    pytest.skip(f"{what} (scripts/test.sh installs it)")
+from tests.support.browser import chromium_page, require_chromium, shot
 
 
 @pytest.fixture
-def page(sandbox: Sandbox) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _missing(f"Debian's chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright for Python is not installed (the 'test' extra has it)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("*.png"):
-        old.unlink()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 900})
-        tab.set_default_timeout(TIMEOUT_MS)
-        errors: list[str] = []
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        tab.goto(f"{sandbox.url}/")
+def chromium() -> None:
+    require_chromium()  # before starting a sandbox that could not be used
+
+
+@pytest.fixture
+def page(chromium: None, sandbox: Sandbox) -> Iterator[Any]:
+    with chromium_page(f"{sandbox.url}/", "sandbox-browser") as tab:
         yield tab
-        browser.close()
-    assert errors == [], f"the page threw: {errors}"
-
-
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def type_in(page: Any, text: str, box: str = "#input") -> None:
@@ -78,7 +36,6 @@ def type_in(page: Any, text: str, box: str = "#input") -> None:
 def test_declare_pin_update_resolve_and_open_the_postmortem(page: Any, sandbox: Sandbox) -> None:
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=TIMEOUT_MS)
     expect(page.locator(".nav-item", has_text="incidents")).to_be_visible()
     page.select_option("#me", "U0LOCAL01")
     page.click(".nav-item:has-text('incidents')")
