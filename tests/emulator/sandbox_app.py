@@ -1,5 +1,6 @@
-"""A stand-in for an app's request URL in the sandbox's tests: it checks Slack's signature,
-records each request and answers what the test tells it to."""
+"""The sandbox's tests' world: an emulator with a ``Sandbox`` attached, two people, and a
+stand-in for the app's request URL that checks Slack's signature, records each request
+and answers what the test tells it to."""
 
 from __future__ import annotations
 
@@ -8,11 +9,18 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+import requests
+from slack_sdk import WebClient
+
+from emulator import SlackEmulator
+from emulator.sandbox import Sandbox
 
 Answer = tuple[int, dict[str, Any] | None]
 
@@ -90,3 +98,46 @@ class AppStub:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+SECRET = "sandbox-test-secret"
+BOT_TOKEN = "xoxb-sandbox-tests"
+
+
+@dataclass
+class World:
+    """The emulator, the app stand-in, a bot-token client, and two channels (#ops without alice)."""
+
+    emu: SlackEmulator
+    app: AppStub
+    client: WebClient
+    general: str
+    ops: str
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = requests.post(f"{self.emu.base_url}/sandbox/api/{path}", json=body, timeout=10)
+        return answer.json()
+
+    def state(self, user: str, channel: str = "") -> dict[str, Any]:
+        params = {"user": user, "channel": channel}
+        answer = requests.get(f"{self.emu.base_url}/sandbox/api/state", params=params, timeout=10)
+        return answer.json()
+
+
+@contextmanager
+def sandbox_world() -> Iterator[World]:
+    app = AppStub(SECRET)
+    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token="xapp-sandbox-tests")
+    Sandbox(emu, app.url, SECRET, shortcuts={"declare_from_message": "Declare incident"})
+    emu.add_user("U1", "alice", "Alice A", tz="Europe/London", email="alice@example.com")
+    emu.add_user("U2", "bob", "Bob B", tz="America/New_York", email="bob@example.com")
+    general = emu.add_channel("general", members=["U1", "U2"])
+    ops = emu.add_channel("ops", members=["U2"])
+    emu.start()
+    try:
+        yield World(emu, app, WebClient(base_url=emu.api_url, token=BOT_TOKEN), general, ops)
+        errors = emu.internal_errors
+    finally:
+        emu.stop()
+        app.close()
+    assert errors == [], errors

@@ -4,56 +4,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-import pytest
 import requests
-from slack_sdk import WebClient
 
-from emulator import SlackEmulator
-from emulator.sandbox import Sandbox
-from tests.emulator.sandbox_app import AppStub, Received
+from tests.emulator.sandbox_app import Received, World
 from tests.support.waiting import wait_for
-
-SECRET = "sandbox-test-secret"
-BOT_TOKEN = "xoxb-sandbox-tests"
-
-
-@dataclass
-class World:
-    emu: SlackEmulator
-    app: AppStub
-    client: WebClient
-    general: str
-    ops: str
-
-    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer = requests.post(f"{self.emu.base_url}/sandbox/api/{path}", json=body, timeout=10)
-        return answer.json()
-
-    def state(self, user: str, channel: str = "") -> dict[str, Any]:
-        params = {"user": user, "channel": channel}
-        answer = requests.get(f"{self.emu.base_url}/sandbox/api/state", params=params, timeout=10)
-        return answer.json()
-
-
-@pytest.fixture
-def world() -> Iterator[World]:
-    app = AppStub(SECRET)
-    emu = SlackEmulator(bot_token=BOT_TOKEN, app_token="xapp-sandbox-tests")
-    Sandbox(emu, app.url, SECRET, shortcuts={"declare_from_message": "Declare incident"})
-    emu.add_user("U1", "alice", "Alice A", tz="Europe/London", email="alice@example.com")
-    emu.add_user("U2", "bob", "Bob B", tz="America/New_York", email="bob@example.com")
-    general = emu.add_channel("general", members=["U1", "U2"])
-    ops = emu.add_channel("ops", members=["U2"])
-    emu.start()
-    yield World(emu, app, WebClient(base_url=emu.api_url, token=BOT_TOKEN), general, ops)
-    errors = emu.internal_errors
-    emu.stop()
-    app.close()
-    assert errors == [], errors
 
 
 def test_a_message_is_stored_as_slack_escapes_it_and_reaches_the_app_signed(world: World) -> None:

@@ -59,9 +59,7 @@ def chromium_page(url: str, artifacts: str) -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright
 
     folder = ARTIFACTS / artifacts
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)  # each step's file is overwritten, run after run
     _folders.append(folder)
     expect.set_options(timeout=TIMEOUT_MS)
     errors: list[str] = []
