@@ -73,6 +73,7 @@ class Sandbox:
         self.version = 0
         self.app_ready = not app_url
         self.scenario: dict[str, Any] = {"running": False}
+        self.closing = False
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[Any]] = []
@@ -93,9 +94,16 @@ class Sandbox:
         if self.link.url:
             self._tasks.append(self._loop.create_task(self._watch_app()))
 
-    async def on_cleanup(self, _app: Any) -> None:
-        for task in self._tasks:
+    async def on_shutdown(self, _app: Any) -> None:
+        """Before connections close: end the pages' streams and the background work."""
+        self.closing = True
+        self._notify()
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def on_cleanup(self, _app: Any) -> None:
         await self.link.close()
 
     def spawn(self, coroutine: Any) -> asyncio.Task[Any]:

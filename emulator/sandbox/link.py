@@ -120,5 +120,6 @@ class AppLink:
     async def close(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
         if self._session is not None:
             await self._session.close()

@@ -86,7 +86,7 @@ class Routes:
         await response.prepare(request)
         seen = -1
         try:
-            while True:
+            while not self.sb.closing:
                 if self.sb.version != seen:
                     seen = self.sb.version
                     data = json.dumps({"version": seen, "app_ready": self.sb.app_ready})
@@ -307,6 +307,7 @@ def add_routes(app: web.Application, sandbox: Sandbox) -> None:
     routes = Routes(sandbox)
     app.middlewares.append(_slack_errors)
     app.on_startup.append(sandbox.on_startup)
+    app.on_shutdown.append(sandbox.on_shutdown)
     app.on_cleanup.append(sandbox.on_cleanup)
     app.router.add_get("/", routes.index)
     app.router.add_static("/static/", WEB_DIR, append_version=False)
