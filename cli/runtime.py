@@ -17,9 +17,12 @@ log = logging.getLogger(__name__)
 StartupTask = Callable[[Services, WebClient], object]
 
 # Run once, in the background, each time a process starts serving.
-STARTUP_TASKS: list[StartupTask] = [declare.retry_incomplete, backfill.backfill_open_incidents,
-                                     insights.repair_search_index,
-                                     capture.freeze_long_lived_objects]
+STARTUP_TASKS: list[StartupTask] = [
+    declare.retry_incomplete,
+    backfill.backfill_open_incidents,
+    insights.repair_search_index,
+    capture.freeze_long_lived_objects,
+]
 
 
 def run_startup_tasks(services: Services, client: WebClient) -> threading.Thread:

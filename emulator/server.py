@@ -16,6 +16,7 @@ import json
 import threading
 import traceback
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -95,6 +96,10 @@ class EmulatorServer:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        # Extensions (the sandbox): more routes, and a call after every change a
+        # Web API method or a response_url made, run on the server loop under the lock.
+        self.route_adders: list[Callable[[web.Application], None]] = []
+        self.observers: list[Callable[[str, dict[str, Any], dict[str, Any]], None]] = []
 
     # ----- lifecycle -------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -156,7 +161,18 @@ class EmulatorServer:
         app.router.add_get("/_emulator/state", self._state)
         app.router.add_post("/_emulator/socket/{envelope_type}", self._push)
         app.router.add_post("/_emulator/slash", self._slash)
+        for add_routes in self.route_adders:
+            add_routes(app)
         return app
+
+    def _observe(self, name: str, values: dict[str, Any], result: dict[str, Any]) -> None:
+        for observer in self.observers:
+            try:
+                observer(name, values, result)
+            except Exception:
+                self.ws.internal_errors.append(
+                    f"observer of {name} crashed:\n{traceback.format_exc()}"
+                )
 
     # ----- Web API ---------------------------------------------------------
     def _auth(self, request: web.Request, body_token: str | None, app_token_method: bool) -> None:
@@ -226,6 +242,7 @@ class EmulatorServer:
                             contract.missing_code(arg), f"[ERROR] missing required field: {arg}"
                         )
                 result = handler(ctx, Args(values))
+                self._observe(name, values, result)
                 return _json({"ok": True, **result})
             except SlackError as exc:
                 if not contract.allows(exc.code):
@@ -268,6 +285,8 @@ class EmulatorServer:
             return web.Response(status=400, text="invalid_payload")
         with self.ws.lock:
             status, answer = record_response(self.ws, request.match_info["rid"], body)
+            if status == 200:
+                self._observe("response_url", {"rid": request.match_info["rid"], **body}, answer)
         return _json(answer, status)
 
     async def _state(self, request: web.Request) -> web.StreamResponse:

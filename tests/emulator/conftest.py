@@ -14,6 +14,7 @@ import pytest
 from slack_sdk import WebClient
 
 from emulator import SlackEmulator
+from tests.emulator.sandbox_app import World, sandbox_world
 
 BOT_TOKEN = "xoxb-emulator-tests"
 APP_TOKEN = "xapp-emulator-tests"
@@ -70,3 +71,10 @@ def api_ref() -> Path:
     if not (REF_DIR / "methods").is_dir():
         pytest.skip(f"Slack API reference not found at {REF_DIR}")
     return REF_DIR
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    """An emulator of its own with the sandbox attached, wired to a recording app stand-in."""
+    with sandbox_world() as running:
+        yield running
