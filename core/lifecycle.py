@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from config import Severities
 from config.lifecycle import LifecycleConfig, Statuses
 from config.roles import Roles
 from core import cadence, milestones, roles
-from core.errors import InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.events import record_system_event
 from storage.models import Incident
 from storage.types import utcnow
@@ -60,6 +61,29 @@ def _clip_note(note: str) -> str:
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"That note is {len(note)} characters; keep it under {MAX_NOTE}.")
     return note
+
+
+def _compare_and_set(session: Session, incident: Incident, field: str, new: str) -> str:
+    """Move ``field`` on from the value this transaction read, or raise ``Conflict``.
+
+    The UPDATE matches only while the row still holds the old value: a change
+    committed by someone else since (PostgreSQL re-checks the condition once
+    their lock is released) leaves no row to update, and the caller runs again
+    on the new state rather than recording the same change twice.
+    """
+    old = getattr(incident, field)
+    column = getattr(Incident, field)
+    moved = session.execute(
+        update(Incident).where(Incident.id == incident.id, column == old).values({field: new})
+    )
+    if moved.rowcount != 1:
+        raise Conflict(f"{incident.reference} changed while you were changing it; try again.")
+    return old
+
+
+def _by(session: Session, incident: Incident, milestone: str) -> str:
+    reached = milestones.get_all(session, incident).get(milestone)
+    return f" by <@{reached.set_by}>" if reached is not None and reached.set_by else ""
 
 
 def check_permission(
@@ -131,8 +155,7 @@ def change_status(
     if target == incident.status:
         raise InvalidInput(f"{incident.reference} is already {target}.")
     note = _clip_note(note)
-    old = incident.status
-    incident.status = target
+    old = _compare_and_set(session, incident, "status", target)
     text = f"Status changed from {old} to {target} by <@{actor}>" + (f": {note}" if note else "")
     record_system_event(
         session,
@@ -172,8 +195,7 @@ def change_severity(
     old_level = severities.get(incident.severity)
     new_level = severities[key]
     upgraded = old_level is None or new_level.level < old_level.level
-    old = incident.severity
-    incident.severity = key
+    old = _compare_and_set(session, incident, "severity", key)
     now = utcnow()
     if config.statuses.is_open(incident.status):
         # The change is itself news; the new cadence counts from it.
@@ -200,15 +222,15 @@ def resolve(
 ) -> Change:
     statuses = config.statuses
     if incident.status == statuses.resolved:
-        raise InvalidInput(f"{incident.reference} is already {statuses.resolved}.")
+        by = _by(session, incident, "resolved")
+        raise InvalidInput(f"{incident.reference} was already {statuses.resolved}{by}.")
     if incident.status == statuses.closed:
         raise InvalidInput(
             f"{incident.reference} is {statuses.closed}; reopen it first with `/incident reopen`."
         )
     summary = _clip_note(summary)
     now = utcnow()
-    old = incident.status
-    incident.status = statuses.resolved
+    old = _compare_and_set(session, incident, "status", statuses.resolved)
     if summary:
         incident.summary = summary
     incident.next_update_due_at = None
@@ -225,14 +247,15 @@ def resolve(
 def close(session: Session, incident: Incident, actor: str, config: LifecycleConfig) -> Change:
     statuses = config.statuses
     if incident.status == statuses.closed:
-        raise InvalidInput(f"{incident.reference} is already {statuses.closed}.")
+        by = _by(session, incident, "closed")
+        raise InvalidInput(f"{incident.reference} was already {statuses.closed}{by}.")
     if incident.status != statuses.resolved:
         raise InvalidInput(
             f"{incident.reference} is still {incident.status}; resolve it first with "
             "`/incident resolve <summary>`, then close it."
         )
     now = utcnow()
-    incident.status = statuses.closed
+    _compare_and_set(session, incident, "status", statuses.closed)
     incident.next_update_due_at = None
     milestones.set_milestone(session, incident, "closed", now, actor)
     record_system_event(session, incident, "closed", f"Closed by <@{actor}>", actor, at=now)
@@ -258,8 +281,7 @@ def reopen(
         raise InvalidInput(f"Reopen into one of {', '.join(statuses.active)}.")
     note = _clip_note(note)
     now = utcnow()
-    old = incident.status
-    incident.status = target
+    old = _compare_and_set(session, incident, "status", target)
     milestones.clear(session, incident, "resolved")
     milestones.clear(session, incident, "closed")
     cadence.restart_clock(incident, cadence.cadence_for(severities, incident), now, statuses)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config.roles import INCIDENT_COMMANDER
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.events import record_system_event
 from storage.models import Incident, RoleAssignment
 from storage.types import utcnow
@@ -41,6 +42,17 @@ def current_holders(session: Session, incident: Incident) -> dict[str, str]:
     return {row.role: row.user_id for row in rows}
 
 
+def _end(session: Session, holding: RoleAssignment, at: datetime) -> None:
+    """End a holding this transaction saw open, or raise ``Conflict`` if someone already did."""
+    ended = session.execute(
+        update(RoleAssignment)
+        .where(RoleAssignment.id == holding.id, RoleAssignment.ended_at.is_(None))
+        .values(ended_at=at)
+    )
+    if ended.rowcount != 1:
+        raise Conflict("Someone changed that role at the same moment; try again.")
+
+
 def assign(
     session: Session,
     incident: Incident,
@@ -55,12 +67,15 @@ def assign(
     if previous is not None and previous.user_id == user_id:
         return previous, user_id
     if previous is not None:
-        previous.ended_at = at
+        _end(session, previous, at)
     assignment = RoleAssignment(
         incident_id=incident.id, role=role, user_id=user_id, assigned_by=assigned_by, assigned_at=at
     )
     session.add(assignment)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another open holding appeared: the one-holder index
+        raise Conflict("Someone changed that role at the same moment; try again.") from exc
     return assignment, previous.user_id if previous else None
 
 
@@ -109,7 +124,7 @@ def release(session: Session, incident: Incident, role: Role, released_by: str) 
     if current is None:
         raise InvalidInput(f"Nobody is {role.name} of {incident.reference}.")
     now = utcnow()
-    current.ended_at = now
+    _end(session, current, now)
     record_system_event(
         session,
         incident,

@@ -6,6 +6,7 @@ import re
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
@@ -15,6 +16,7 @@ from config.roles import Role
 from core import lifecycle, milestones
 from core import roles as core_roles
 from core.errors import InvalidInput, NotFound
+from core.transactions import run_retrying
 from storage.models import RoleAssignment
 from storage.types import utcnow
 
@@ -95,7 +97,8 @@ def assign_role(ctx: CommandContext) -> None:
         ctx.incident_here(session)  # fail before any Slack look-up outside an incident
     releasing = who.strip().lower() in RELEASE_WORDS
     user_id = None if releasing else resolve_user(ctx, who)
-    with ctx.services.db.session() as session:
+
+    def work(session: Session) -> tuple[int, str | None, str | None]:
         incident = ctx.incident_here(session)
         lifecycle.check_permission(
             session, incident, "assign_roles", ctx.user_id, config.lifecycle, config.roles
@@ -107,7 +110,10 @@ def assign_role(ctx: CommandContext) -> None:
             previous = core_roles.hand_over(session, incident, role, user_id, ctx.user_id)
             released = None
         milestones.record_first_response(session, incident, ctx.user_id, utcnow())
-        incident_id = incident.id
+        return incident.id, previous, released
+
+    # A handover that lost a race runs again on the winner's state.
+    incident_id, previous, released = run_retrying(ctx.services.db, work)
     if released is not None:
         problems = role_handoff.announce_release(
             ctx.services, ctx.client, incident_id, role, released, ctx.user_id

@@ -14,7 +14,7 @@ def show_stats(ctx: CommandContext) -> None:
     config = ctx.services.settings.config
     now = utcnow()
     period = parse_period(ctx.args, now)
-    with ctx.services.db.session() as session:
+    with ctx.services.db.session(write=False) as session:
         result = stats.compute(
             session,
             ctx.team_id,
