@@ -60,10 +60,19 @@ def assign(
     user_id: str,
     assigned_by: str,
     at: datetime | None = None,
+    *,
+    replacing: RoleAssignment | None | bool = True,
 ) -> tuple[RoleAssignment, str | None]:
-    """Give ``role`` to ``user_id``; returns the new assignment and the previous holder."""
+    """Give ``role`` to ``user_id``; returns the new assignment and the previous holder.
+
+    ``replacing`` is the holding the caller decided on, when it read one: that
+    exact holding is ended, or ``Conflict`` raised if it was ended meanwhile. On
+    PostgreSQL each statement reads the latest commit, so reading the holder
+    again here could see a newer one than the caller checked.
+    """
     at = at or utcnow()
-    previous = current_holder(session, incident, role)
+    previous = current_holder(session, incident, role) if replacing is True else replacing
+    assert previous is not True
     if previous is not None and previous.user_id == user_id:
         return previous, user_id
     if previous is not None:
@@ -94,7 +103,9 @@ def hand_over(
     if current is not None and current.user_id == user_id:
         raise InvalidInput(f"<@{user_id}> is already the {role.name} of {incident.reference}.")
     now = utcnow()
-    _assignment, previous = assign(session, incident, role.key, user_id, assigned_by, at=now)
+    _assignment, previous = assign(
+        session, incident, role.key, user_id, assigned_by, at=now, replacing=current
+    )
     text = f"<@{user_id}> is now {role.name}" + (
         f", taking over from <@{previous}>" if previous else ""
     )

@@ -206,6 +206,8 @@ def test_resolve_close_reopen_keep_milestones_and_fire_hooks(bot: RunningBot) ->
 
         run(bot, incident, "close")
         wait_for(lambda: reload(bot, incident.id).status == "closed")
+        # Hooks fire after the change is announced; let close's finish before reopening.
+        wait_for(lambda: len(fired) == 2)
         run(bot, incident, "reopen It came back")
         wait_for(lambda: reload(bot, incident.id).status == "investigating")
         reopened = reload(bot, incident.id)

@@ -49,6 +49,16 @@ def replies_to(bot: RunningBot, urls: list[str]) -> list[str]:
     return [r.get("text", "") for r in bot.emulator.responses if r.get("url") in urls]
 
 
+def losers_of(bot: RunningBot, urls: list[str]) -> list[str]:
+    """The replies of every command but the one that won, once they have all come."""
+    try:
+        return wait_for(
+            lambda: len(replies_to(bot, urls)) == len(urls) - 1 and replies_to(bot, urls)
+        )
+    except AssertionError:
+        raise AssertionError(f"replies: {replies_to(bot, urls)}") from None
+
+
 @pytest.fixture
 def resolve_hook_calls() -> Iterator[list[int]]:
     calls: list[int] = []
@@ -86,7 +96,7 @@ def test_simultaneous_resolves_resolve_once_and_fire_the_hooks_once(
     urls = at_once(bot, incident.channel_id, commands)
 
     # Every loser hears back; the winner's hooks run after its change is announced.
-    losers = wait_for(lambda: (r := replies_to(bot, urls)) and len(r) == AT_ONCE - 1 and r)
+    losers = losers_of(bot, urls)
     wait_for(lambda: resolve_hook_calls)
     assert reload(bot, incident.id).status == "resolved"
     assert actions(bot, incident.id).count("resolved") == 1
@@ -105,7 +115,7 @@ def test_simultaneous_resolves_resolve_once_and_fire_the_hooks_once(
 def test_simultaneous_severity_changes_store_one_change(bot: RunningBot) -> None:
     incident = declare(bot, "sev3 Search is slow")
     urls = at_once(bot, incident.channel_id, [("sev 1 Spreading", "UALICE")] * AT_ONCE)
-    losers = wait_for(lambda: (r := replies_to(bot, urls)) and len(r) == AT_ONCE - 1 and r)
+    losers = losers_of(bot, urls)
     assert all("INC-1 is already SEV1" in text for text in losers), losers
     assert reload(bot, incident.id).severity == "SEV1"
     assert actions(bot, incident.id).count("severity_changed") == 1
@@ -114,7 +124,7 @@ def test_simultaneous_severity_changes_store_one_change(bot: RunningBot) -> None
 def test_simultaneous_handovers_leave_one_open_commander(bot: RunningBot) -> None:
     incident = declare(bot)
     urls = at_once(bot, incident.channel_id, [("role ic <@UCAROL>", "UALICE")] * AT_ONCE)
-    losers = wait_for(lambda: (r := replies_to(bot, urls)) and len(r) == AT_ONCE - 1 and r)
+    losers = losers_of(bot, urls)
     assert all("<@UCAROL> is already the Incident Commander" in text for text in losers), losers
     assert open_holders(bot, incident.id, "incident_commander") == ["UCAROL"]
     assert actions(bot, incident.id).count("role_assigned") == 1
