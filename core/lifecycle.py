@@ -19,10 +19,11 @@ from config.roles import Roles
 from core import cadence, milestones, roles
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.events import record_system_event
-from storage.models import Incident
+from storage.models import Incident, RoleAssignment
 from storage.types import utcnow
 
 STATUS, SEVERITY, RESOLVE, CLOSE, REOPEN = "status", "severity", "resolve", "close", "reopen"
+TAKE_OVER, POSTMORTEM_DONE, TAG = "take_over", "postmortem_done", "tag"
 # Milestones people set by hand; the others follow from commands.
 MANUAL_MILESTONES = ("impact_started", "acknowledged", "mitigated")
 MAX_NOTE = 2000
@@ -38,6 +39,9 @@ VERBS = {
     "update": "post status updates for",
     "impact": "record the impact of",
     "milestones": "set milestones of",
+    TAKE_OVER: "take roles over from their holders in",
+    POSTMORTEM_DONE: "mark the postmortem final for",
+    TAG: "tag",
 }
 
 
@@ -86,6 +90,20 @@ def _by(session: Session, incident: Incident, milestone: str) -> str:
     return f" by <@{reached.set_by}>" if reached is not None and reached.set_by else ""
 
 
+def _who(allowed: frozenset[str], role_config: Roles) -> tuple[list[str], str]:
+    """The allowed roles in configured order, and their names as "the IC or Deputy" reads."""
+    ordered = [k for k in role_config.keys if k in allowed] + sorted(
+        allowed - set(role_config.keys)
+    )
+    names = [role_config.name_of(k) for k in ordered]
+    return ordered, names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _holds_any(session: Session, incident: Incident, allowed: frozenset[str], user_id: str) -> bool:
+    holders = roles.current_holders(session, incident)
+    return any(holders.get(role) == user_id for role in allowed)
+
+
 def check_permission(
     session: Session,
     incident: Incident,
@@ -96,21 +114,51 @@ def check_permission(
 ) -> None:
     """Raise ``PermissionDenied`` saying who may, unless ``user_id`` holds an allowed role."""
     allowed = config.permissions.roles_for(action)
-    if allowed is None:
+    if allowed is None or _holds_any(session, incident, allowed, user_id):
         return
     holders = roles.current_holders(session, incident)
-    if any(holders.get(role) == user_id for role in allowed):
-        return
-    ordered = [k for k in role_config.keys if k in allowed] + sorted(
-        allowed - set(role_config.keys)
-    )
-    names = [role_config.name_of(k) for k in ordered]
-    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    ordered, who = _who(allowed, role_config)
     current = [f"{role_config.name_of(k)}: <@{holders[k]}>" for k in ordered if k in holders]
     now_held = f" ({'; '.join(current)})" if current else ""
     raise PermissionDenied(
         f"Only the {who} can {VERBS.get(action, action)} {incident.reference}{now_held}. "
         "Ask them to do it, or to give you the role with `/incident role <role> @you`."
+    )
+
+
+def takeover_blocked_by(
+    session: Session, incident: Incident, role_key: str, actor: str, config: LifecycleConfig
+) -> RoleAssignment | None:
+    """The holding ``actor`` may not end on their own, or None when they may go ahead.
+
+    Anyone may take an empty role, holders may give theirs away, and a role
+    without powers changes hands freely. Taking the IC (or another role that
+    some action is limited to) from someone needs a role allowed to ``take_over``.
+    """
+    if role_key not in config.permissions.powerful_roles:
+        return None
+    holding = roles.current_holder(session, incident, role_key)
+    if holding is None or holding.user_id == actor:
+        return None
+    allowed = config.permissions.roles_for(TAKE_OVER)
+    if allowed is None or _holds_any(session, incident, allowed, actor):
+        return None
+    return holding
+
+
+def who_may_take_over(config: LifecycleConfig, role_config: Roles) -> str:
+    """ "Incident Commander or Deputy": who may accept a request to take a role over."""
+    allowed = config.permissions.roles_for(TAKE_OVER)
+    return _who(allowed, role_config)[1] if allowed else "anyone"
+
+
+def release_refusal(
+    incident: Incident, role_name: str, holding: RoleAssignment, who: str
+) -> PermissionDenied:
+    return PermissionDenied(
+        f"Only the {who} can take {role_name} away from <@{holding.user_id}> in "
+        f"{incident.reference}. Ask them, or <@{holding.user_id}> to run "
+        "`/incident role <role> none`."
     )
 
 

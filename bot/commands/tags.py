@@ -10,7 +10,7 @@ from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
 from bot.workflows.insights import post_patterns
 from bot.workflows.visibility import Visibility
-from core import incidents
+from core import incidents, lifecycle
 from core.analytics import tagging
 from core.errors import NotFound
 
@@ -27,6 +27,11 @@ def tag(ctx: CommandContext) -> None:
                 raise NotFound(f"There is no incident INC-{change.number}.")
         else:
             incident = ctx.incident_here(session)
+        if not change.empty:  # looking at the tags is open to anyone who can see the incident
+            config = ctx.services.settings.config
+            lifecycle.check_permission(
+                session, incident, lifecycle.TAG, ctx.user_id, config.lifecycle, config.roles
+            )
         changed = False if change.empty else tagging.apply(session, incident, change, ctx.user_id)
         incident_id = incident.id
         ctx.reply(
