@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,30 @@ def current_holders(session: Session, incident: Incident) -> dict[str, str]:
         .order_by(RoleAssignment.assigned_at)
     )
     return {row.role: row.user_id for row in rows}
+
+
+def commanders(session: Session, incident_ids: Iterable[int]) -> dict[int, str]:
+    """incident id -> its current IC, or whoever declared it when nobody holds command.
+
+    One query for any number of incidents: the digest asks for every incident
+    that has an open action item.
+    """
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Incident.id, Incident.declared_by, RoleAssignment.user_id)
+        .outerjoin(
+            RoleAssignment,
+            and_(
+                RoleAssignment.incident_id == Incident.id,
+                RoleAssignment.role == INCIDENT_COMMANDER,
+                RoleAssignment.ended_at.is_(None),
+            ),
+        )
+        .where(Incident.id.in_(ids))
+    )
+    return {incident_id: holder or declarer for incident_id, declarer, holder in rows}
 
 
 def _end(session: Session, holding: RoleAssignment, at: datetime) -> None:

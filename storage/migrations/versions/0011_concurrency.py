@@ -1,4 +1,4 @@
-"""one open holder per role
+"""one open holder per role; indexes for the sweep and the digest
 
 Revision ID: 0011_concurrency
 Revises: 0009_search_speed
@@ -8,6 +8,9 @@ one, leaving an incident with two Incident Commanders. A unique index over the
 open holdings (``ended_at IS NULL``) makes the database refuse the second.
 Holdings that such races already left open are closed first, keeping the most
 recent one, and ending each of the others when the next one began.
+
+Fourteen queries filter status updates or action items by incident, and the
+digest reads every open action item; none had an index to start from.
 """
 
 from __future__ import annotations
@@ -40,7 +43,17 @@ WHERE ended_at IS NULL AND EXISTS (
 """
 
 
+# name -> (table, columns)
+INDEXES = {
+    "ix_status_updates_incident_posted": ("status_updates", ["incident_id", "posted_at"]),
+    "ix_action_items_incident_status": ("action_items", ["incident_id", "status"]),
+    "ix_action_items_status_due": ("action_items", ["status", "due_date"]),
+}
+
+
 def upgrade() -> None:
+    for name, (table, columns) in INDEXES.items():
+        op.create_index(name, table, columns)
     op.execute(CLOSE_DUPLICATES)
     op.create_index(
         "uq_role_assignments_open",
@@ -54,3 +67,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("uq_role_assignments_open", table_name="role_assignments")
+    for name, (table, _columns) in INDEXES.items():
+        op.drop_index(name, table_name=table)
