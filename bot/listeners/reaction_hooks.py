@@ -2,7 +2,8 @@
 
 The reaction listener records every reaction, then calls the hook registered
 for that category (for example ``action_item`` proposes an action item from
-the message). Hooks run after the ack, on Bolt's worker threads.
+the message). Hooks run after the reaction is stored, on the capture writer's own
+small pool (``sitrep-reaction-hook`` threads), never on Bolt's listener threads.
 """
 
 from __future__ import annotations

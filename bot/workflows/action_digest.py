@@ -218,7 +218,7 @@ def _escalation_message(
     return services.templates.message(
         "messages/action_item_escalation.json.j2",
         reader=ic,
-        items=item_views(session, items, today),
+        items=item_views(session, items, today, services.settings.config.lifecycle.statuses),
         after_days=services.settings.config.action_items.escalate_after_days,
     )
 
