@@ -147,7 +147,7 @@ def takeover_blocked_by(
 
 
 def who_may_take_over(config: LifecycleConfig, role_config: Roles) -> str:
-    """ "Incident Commander or Deputy": who may accept a request to take a role over."""
+    """Who may accept a request to take a role over, as a reply names them."""
     allowed = config.permissions.roles_for(TAKE_OVER)
     return _who(allowed, role_config)[1] if allowed else "anyone"
 

@@ -44,6 +44,17 @@ def click(bot: RunningBot, channel: str, message: dict[str, Any], action_id: str
     return before
 
 
+def ask(bot: RunningBot, channel: str, text: str, user: str) -> tuple[dict[str, Any], str]:
+    """Run a command that becomes a request; returns the request and the asker's reply."""
+    before_requests = len(requests_in(bot, channel))
+    before = len(bot.emulator.responses)
+    response = bot.command(text, user=user, channel=channel)
+    assert response.status_code == 200
+    asked = wait_for(lambda: requests_in(bot, channel)[before_requests:])[0]
+    sent = wait_for(lambda: bot.emulator.responses[before:])[0]
+    return asked, sent["text"]
+
+
 def text_of(bot: RunningBot, channel: str, ts: str) -> str:
     message = next(m for m in bot.emulator.messages(channel) if m["ts"] == ts)
     return json.dumps(message.get("blocks")) + message.get("text", "")
@@ -54,12 +65,9 @@ def test_role_ic_me_against_a_sitting_ic_becomes_a_request_the_ic_accepts(
 ) -> None:
     incident = declare(bot)
     channel = incident.channel_id
-    before = len(bot.emulator.responses)
-    run(bot, incident, "role ic me", user="UCAROL")
-    asked = wait_for(lambda: requests_in(bot, channel))[0]
+    asked, sent = ask(bot, channel, "role ic me", "UCAROL")
     assert "<@UCAROL>" in asked["text"] and "<@UALICE>" in asked["text"]
-    sent = wait_for(lambda: bot.emulator.responses[before:])[0]
-    assert "asked" in sent["text"].lower() and "<@UALICE>" in sent["text"]
+    assert "I asked in the channel" in sent and "<@UALICE>" in sent
     assert holders(bot, incident.id)["incident_commander"] == "UALICE"
 
     # Still not the IC, so the IC-only commands stay closed to them.
@@ -88,16 +96,14 @@ def test_role_ic_me_against_a_sitting_ic_becomes_a_request_the_ic_accepts(
 def test_the_ic_can_keep_the_role_and_a_stale_request_changes_nothing(bot: RunningBot) -> None:
     incident = declare(bot)
     channel = incident.channel_id
-    run(bot, incident, "role ic <@UDAN>", user="UCAROL")
-    first = wait_for(lambda: requests_in(bot, channel))[0]
+    first, _ = ask(bot, channel, "role ic <@UDAN>", "UCAROL")
     assert "<@UDAN>" in first["text"]
     click(bot, channel, first, DECLINE, "UALICE")
     kept = wait_for(lambda: requests_in(bot, channel) == [] and text_of(bot, channel, first["ts"]))
     assert "kept" in kept.lower()
     assert holders(bot, incident.id)["incident_commander"] == "UALICE"
 
-    run(bot, incident, "role ic me", user="UCAROL")
-    second = wait_for(lambda: requests_in(bot, channel))[0]
+    second, _ = ask(bot, channel, "role ic me", "UCAROL")
     run(bot, incident, "role ic <@UBOB>")  # the IC hands over to someone else meanwhile
     wait_for(lambda: holders(bot, incident.id)["incident_commander"] == "UBOB")
     before = click(bot, channel, second, ACCEPT, "UBOB")
@@ -120,9 +126,8 @@ def test_ic_and_deputy_take_over_directly_and_anyone_takes_an_empty_role(
     wait_for(lambda: holders(bot, incident.id).get("scribe") == "UDAN")
 
     # Taking the Deputy's place is taking a role with powers: it needs the IC's OK.
-    run(bot, incident, "role deputy me", user="UCAROL")
-    asked = wait_for(lambda: requests_in(bot, incident.channel_id))[0]
-    assert "Deputy" in asked["text"]
+    asked, sent = ask(bot, incident.channel_id, "role deputy me", "UCAROL")
+    assert "Deputy" in asked["text"] and "I asked in the channel" in sent
     assert holders(bot, incident.id)["deputy"] == "UBOB"
     before = len(bot.emulator.responses)
     run(bot, incident, "role deputy none", user="UDAN")
