@@ -58,6 +58,7 @@ def run_slack_export(args: argparse.Namespace) -> int:
             severity=args.severity,
             team_id=team,
             services=args.service,
+            closed_status=settings.config.lifecycle.statuses.closed,
         )
     except SitrepError as exc:
         print(f"sitrep: {exc}", file=sys.stderr)

@@ -13,11 +13,18 @@ ANYONE = "anyone"
 DEFAULT_ACTIVE = ("investigating", "identified", "monitoring")
 
 # Actions whose permission is configurable, and who may take them by default.
+# ``take_over``: giving a role with powers (the IC, or any role named below)
+# to someone else while another person holds it. Without it, ``assign_roles:
+# anyone`` would let anyone run `role ic me` and then resolve; others ask, and
+# the holder's side accepts with a button. Anyone may still take an empty role.
 DEFAULT_PERMISSIONS: dict[str, Any] = {
     "severity": [INCIDENT_COMMANDER, "deputy"],
     "resolve": [INCIDENT_COMMANDER, "deputy"],
     "close": [INCIDENT_COMMANDER, "deputy"],
     "reopen": [INCIDENT_COMMANDER, "deputy"],
+    "take_over": [INCIDENT_COMMANDER, "deputy"],
+    "postmortem_done": [INCIDENT_COMMANDER, "deputy"],
+    "tag": [INCIDENT_COMMANDER, "deputy"],
     "status": ANYONE,
     "assign_roles": ANYONE,
     "update": ANYONE,
@@ -62,6 +69,12 @@ class Permissions:
 
     def roles_for(self, action: str) -> frozenset[str] | None:
         return self.allowed.get(action)
+
+    @property
+    def powerful_roles(self) -> frozenset[str]:
+        """Roles some action is limited to, and the IC: taking one is taking command."""
+        named = {key for keys in self.allowed.values() if keys for key in keys}
+        return frozenset(named | {INCIDENT_COMMANDER})
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import String, and_, cast, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from config import Severities
 from config.lifecycle import Statuses
@@ -164,28 +164,83 @@ def due_work(
     fatigue: timedelta | None,
     statuses: Statuses,
 ) -> list[DueWork]:
-    """Everything that should have gone out by ``now`` and has not: the sweep's to-do list."""
-    work: list[DueWork] = []
-    open_incidents = session.scalars(
-        select(Incident).where(
-            Incident.status.not_in(statuses.not_open), Incident.channel_id.is_not(None)
+    """Everything that should have gone out by ``now`` and has not: the sweep's to-do list.
+
+    The sweep runs every half minute in the leader; asking about each open
+    incident in turn cost three or four queries apiece. Three queries cover
+    them all: the overdue incidents, their reminders, and the long-serving ICs
+    with any fatigue nudge already sent.
+    """
+    is_open = (Incident.status.not_in(statuses.not_open), Incident.channel_id.is_not(None))
+    overdue = {
+        incident_id: key_for(due)
+        for incident_id, due in session.execute(
+            select(Incident.id, Incident.next_update_due_at)
+            .where(*is_open, Incident.next_update_due_at <= now)
+            .order_by(Incident.id)
         )
-    )
-    for incident in open_incidents:
-        due = incident.next_update_due_at
-        if due is not None and due <= now:
-            key = key_for(due)
-            reminded = reminder(session, incident.id, REMIND, key)
-            escalated = reminder(session, incident.id, ESCALATE, key)
-            if reminded is None or reminded.state == SENDING:
-                work.append(DueWork(incident.id, REMIND, key))
-            elif escalated is not None and escalated.state != SENDING:
-                work.append(DueWork(incident.id, ESCALATE, key))  # sent; advance the clock
-            elif reminded.state == SENT and reminded.sent_at + grace <= now:
-                work.append(DueWork(incident.id, ESCALATE, key))
-        tired = fatigue_due(session, incident, fatigue)
-        if tired is not None and tired[1] <= now:
-            sent = reminder(session, incident.id, FATIGUE, str(tired[0].id))
-            if sent is None or sent.state == SENDING:
-                work.append(DueWork(incident.id, FATIGUE, str(tired[0].id)))
-    return work
+    }
+    sent = _update_reminders(session, overdue)
+    work: dict[int, list[DueWork]] = {}
+    for incident_id, key in overdue.items():
+        reminded = sent.get((incident_id, REMIND))
+        escalated = sent.get((incident_id, ESCALATE))
+        if reminded is None or reminded.state == SENDING:
+            kind = REMIND
+        elif escalated is not None and escalated.state != SENDING:
+            kind = ESCALATE  # sent; the clock is left to move on
+        elif reminded.state == SENT and reminded.sent_at + grace <= now:
+            kind = ESCALATE
+        else:
+            continue
+        work.setdefault(incident_id, []).append(DueWork(incident_id, kind, key))
+    if fatigue is not None:
+        nudge = aliased(SentReminder)
+        tired = session.execute(
+            select(RoleAssignment.incident_id, RoleAssignment.id, nudge.state)
+            .join(Incident, Incident.id == RoleAssignment.incident_id)
+            .outerjoin(
+                nudge,
+                and_(
+                    nudge.incident_id == RoleAssignment.incident_id,
+                    nudge.kind == FATIGUE,
+                    nudge.key == cast(RoleAssignment.id, String),
+                ),
+            )
+            .where(
+                *is_open,
+                RoleAssignment.role == roles.INCIDENT_COMMANDER,
+                RoleAssignment.ended_at.is_(None),
+                RoleAssignment.assigned_at <= now - fatigue,
+            )
+        )
+        for incident_id, assignment_id, state in tired:
+            if state is None or state == SENDING:
+                work.setdefault(incident_id, []).append(
+                    DueWork(incident_id, FATIGUE, str(assignment_id))
+                )
+    return [item for incident_id in sorted(work) for item in work[incident_id]]
+
+
+# Row values per query: (incident, key) pairs bind two parameters each, and
+# SQLite allows 32,766 parameters in a statement (PostgreSQL 65,535).
+PAIRS_PER_QUERY = 5000
+
+
+def _update_reminders(
+    session: Session, overdue: dict[int, str]
+) -> dict[tuple[int, str], SentReminder]:
+    """The update reminder and escalation of each incident's current due time, if any."""
+    pairs = list(overdue.items())
+    found: dict[tuple[int, str], SentReminder] = {}
+    for start in range(0, len(pairs), PAIRS_PER_QUERY):
+        rows = session.scalars(
+            select(SentReminder).where(
+                SentReminder.kind.in_((REMIND, ESCALATE)),
+                tuple_(SentReminder.incident_id, SentReminder.key).in_(
+                    pairs[start : start + PAIRS_PER_QUERY]
+                ),
+            )
+        )
+        found.update({(row.incident_id, row.kind): row for row in rows})
+    return found

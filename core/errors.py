@@ -17,3 +17,7 @@ class InvalidInput(SitrepError):
 
 class PermissionDenied(SitrepError):
     pass
+
+
+class Conflict(SitrepError):
+    """Someone else changed the same thing first; run again on what they committed."""

@@ -9,16 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import Severities
+from config.lifecycle import Statuses
 from core import milestones, roles
 from core.errors import InvalidInput, NotFound
 from core.events import record_system_event
 from core.safe_text import clean_title
 from storage.db import Database
-from storage.models import SETUP_CREATING, Incident, Milestone
+from storage.models import SETUP_CREATING, Incident
 from storage.types import utcnow
 
 MAX_TITLE = 300
-CLOSED_STATUSES = frozenset({"resolved", "closed"})
 
 
 @dataclass
@@ -137,19 +137,18 @@ def get_by_channel(session: Session, channel_id: str) -> Incident | None:
     return session.scalars(select(Incident).where(Incident.channel_id == channel_id)).first()
 
 
-def list_open(session: Session, team_id: str) -> list[Incident]:
-    # Status names are configurable, so a resolved milestone also marks an incident
-    # as no longer open (reopening clears it).
-    ended = select(Milestone.id).where(
-        Milestone.incident_id == Incident.id, Milestone.kind.in_(("resolved", "closed"))
-    )
+def list_open(session: Session, team_id: str, statuses: Statuses) -> list[Incident]:
+    """The workspace's open incidents with a channel, newest first.
+
+    Open is what the configured statuses say (``Statuses.is_open``), the one
+    definition every part of Sitrep uses.
+    """
     return list(
         session.scalars(
             select(Incident)
             .where(
                 Incident.team_id == team_id,
-                Incident.status.not_in(CLOSED_STATUSES),
-                ~ended.exists(),
+                Incident.status.not_in(statuses.not_open),
                 Incident.channel_id.is_not(None),
             )
             .order_by(Incident.number.desc())

@@ -10,18 +10,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from config import Severities
 from config.lifecycle import LifecycleConfig, Statuses
 from config.roles import Roles
 from core import cadence, milestones, roles
-from core.errors import InvalidInput, PermissionDenied
+from core.errors import Conflict, InvalidInput, PermissionDenied
 from core.events import record_system_event
-from storage.models import Incident
+from storage.models import Incident, RoleAssignment
 from storage.types import utcnow
 
 STATUS, SEVERITY, RESOLVE, CLOSE, REOPEN = "status", "severity", "resolve", "close", "reopen"
+TAKE_OVER, POSTMORTEM_DONE, TAG = "take_over", "postmortem_done", "tag"
 # Milestones people set by hand; the others follow from commands.
 MANUAL_MILESTONES = ("impact_started", "acknowledged", "mitigated")
 MAX_NOTE = 2000
@@ -37,6 +39,9 @@ VERBS = {
     "update": "post status updates for",
     "impact": "record the impact of",
     "milestones": "set milestones of",
+    TAKE_OVER: "take roles over from their holders in",
+    POSTMORTEM_DONE: "mark the postmortem final for",
+    TAG: "tag",
 }
 
 
@@ -62,6 +67,43 @@ def _clip_note(note: str) -> str:
     return note
 
 
+def _compare_and_set(session: Session, incident: Incident, field: str, new: str) -> str:
+    """Move ``field`` on from the value this transaction read, or raise ``Conflict``.
+
+    The UPDATE matches only while the row still holds the old value: a change
+    committed by someone else since (PostgreSQL re-checks the condition once
+    their lock is released) leaves no row to update, and the caller runs again
+    on the new state rather than recording the same change twice.
+    """
+    old = getattr(incident, field)
+    column = getattr(Incident, field)
+    moved = session.execute(
+        update(Incident).where(Incident.id == incident.id, column == old).values({field: new})
+    )
+    if moved.rowcount != 1:
+        raise Conflict(f"{incident.reference} changed while you were changing it; try again.")
+    return old
+
+
+def _by(session: Session, incident: Incident, milestone: str) -> str:
+    reached = milestones.get_all(session, incident).get(milestone)
+    return f" by <@{reached.set_by}>" if reached is not None and reached.set_by else ""
+
+
+def _who(allowed: frozenset[str], role_config: Roles) -> tuple[list[str], str]:
+    """The allowed roles in configured order, and their names as "the IC or Deputy" reads."""
+    ordered = [k for k in role_config.keys if k in allowed] + sorted(
+        allowed - set(role_config.keys)
+    )
+    names = [role_config.name_of(k) for k in ordered]
+    return ordered, names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _holds_any(session: Session, incident: Incident, allowed: frozenset[str], user_id: str) -> bool:
+    holders = roles.current_holders(session, incident)
+    return any(holders.get(role) == user_id for role in allowed)
+
+
 def check_permission(
     session: Session,
     incident: Incident,
@@ -72,21 +114,51 @@ def check_permission(
 ) -> None:
     """Raise ``PermissionDenied`` saying who may, unless ``user_id`` holds an allowed role."""
     allowed = config.permissions.roles_for(action)
-    if allowed is None:
+    if allowed is None or _holds_any(session, incident, allowed, user_id):
         return
     holders = roles.current_holders(session, incident)
-    if any(holders.get(role) == user_id for role in allowed):
-        return
-    ordered = [k for k in role_config.keys if k in allowed] + sorted(
-        allowed - set(role_config.keys)
-    )
-    names = [role_config.name_of(k) for k in ordered]
-    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    ordered, who = _who(allowed, role_config)
     current = [f"{role_config.name_of(k)}: <@{holders[k]}>" for k in ordered if k in holders]
     now_held = f" ({'; '.join(current)})" if current else ""
     raise PermissionDenied(
         f"Only the {who} can {VERBS.get(action, action)} {incident.reference}{now_held}. "
         "Ask them to do it, or to give you the role with `/incident role <role> @you`."
+    )
+
+
+def takeover_blocked_by(
+    session: Session, incident: Incident, role_key: str, actor: str, config: LifecycleConfig
+) -> RoleAssignment | None:
+    """The holding ``actor`` may not end on their own, or None when they may go ahead.
+
+    Anyone may take an empty role, holders may give theirs away, and a role
+    without powers changes hands freely. Taking the IC (or another role that
+    some action is limited to) from someone needs a role allowed to ``take_over``.
+    """
+    if role_key not in config.permissions.powerful_roles:
+        return None
+    holding = roles.current_holder(session, incident, role_key)
+    if holding is None or holding.user_id == actor:
+        return None
+    allowed = config.permissions.roles_for(TAKE_OVER)
+    if allowed is None or _holds_any(session, incident, allowed, actor):
+        return None
+    return holding
+
+
+def who_may_take_over(config: LifecycleConfig, role_config: Roles) -> str:
+    """Who may accept a request to take a role over, as a reply names them."""
+    allowed = config.permissions.roles_for(TAKE_OVER)
+    return _who(allowed, role_config)[1] if allowed else "anyone"
+
+
+def release_refusal(
+    incident: Incident, role_name: str, holding: RoleAssignment, who: str
+) -> PermissionDenied:
+    return PermissionDenied(
+        f"Only the {who} can take {role_name} away from <@{holding.user_id}> in "
+        f"{incident.reference}. Ask them, or <@{holding.user_id}> to run "
+        "`/incident role <role> none`."
     )
 
 
@@ -131,8 +203,7 @@ def change_status(
     if target == incident.status:
         raise InvalidInput(f"{incident.reference} is already {target}.")
     note = _clip_note(note)
-    old = incident.status
-    incident.status = target
+    old = _compare_and_set(session, incident, "status", target)
     text = f"Status changed from {old} to {target} by <@{actor}>" + (f": {note}" if note else "")
     record_system_event(
         session,
@@ -172,8 +243,7 @@ def change_severity(
     old_level = severities.get(incident.severity)
     new_level = severities[key]
     upgraded = old_level is None or new_level.level < old_level.level
-    old = incident.severity
-    incident.severity = key
+    old = _compare_and_set(session, incident, "severity", key)
     now = utcnow()
     if config.statuses.is_open(incident.status):
         # The change is itself news; the new cadence counts from it.
@@ -200,15 +270,15 @@ def resolve(
 ) -> Change:
     statuses = config.statuses
     if incident.status == statuses.resolved:
-        raise InvalidInput(f"{incident.reference} is already {statuses.resolved}.")
+        by = _by(session, incident, "resolved")
+        raise InvalidInput(f"{incident.reference} was already {statuses.resolved}{by}.")
     if incident.status == statuses.closed:
         raise InvalidInput(
             f"{incident.reference} is {statuses.closed}; reopen it first with `/incident reopen`."
         )
     summary = _clip_note(summary)
     now = utcnow()
-    old = incident.status
-    incident.status = statuses.resolved
+    old = _compare_and_set(session, incident, "status", statuses.resolved)
     if summary:
         incident.summary = summary
     incident.next_update_due_at = None
@@ -225,14 +295,15 @@ def resolve(
 def close(session: Session, incident: Incident, actor: str, config: LifecycleConfig) -> Change:
     statuses = config.statuses
     if incident.status == statuses.closed:
-        raise InvalidInput(f"{incident.reference} is already {statuses.closed}.")
+        by = _by(session, incident, "closed")
+        raise InvalidInput(f"{incident.reference} was already {statuses.closed}{by}.")
     if incident.status != statuses.resolved:
         raise InvalidInput(
             f"{incident.reference} is still {incident.status}; resolve it first with "
             "`/incident resolve <summary>`, then close it."
         )
     now = utcnow()
-    incident.status = statuses.closed
+    _compare_and_set(session, incident, "status", statuses.closed)
     incident.next_update_due_at = None
     milestones.set_milestone(session, incident, "closed", now, actor)
     record_system_event(session, incident, "closed", f"Closed by <@{actor}>", actor, at=now)
@@ -258,8 +329,7 @@ def reopen(
         raise InvalidInput(f"Reopen into one of {', '.join(statuses.active)}.")
     note = _clip_note(note)
     now = utcnow()
-    old = incident.status
-    incident.status = target
+    old = _compare_and_set(session, incident, "status", target)
     milestones.clear(session, incident, "resolved")
     milestones.clear(session, incident, "closed")
     cadence.restart_clock(incident, cadence.cadence_for(severities, incident), now, statuses)

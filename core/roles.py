@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import and_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config.roles import INCIDENT_COMMANDER
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.events import record_system_event
 from storage.models import Incident, RoleAssignment
 from storage.types import utcnow
@@ -41,6 +43,41 @@ def current_holders(session: Session, incident: Incident) -> dict[str, str]:
     return {row.role: row.user_id for row in rows}
 
 
+def commanders(session: Session, incident_ids: Iterable[int]) -> dict[int, str]:
+    """incident id -> its current IC, or whoever declared it when nobody holds command.
+
+    One query for any number of incidents: the digest asks for every incident
+    that has an open action item.
+    """
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Incident.id, Incident.declared_by, RoleAssignment.user_id)
+        .outerjoin(
+            RoleAssignment,
+            and_(
+                RoleAssignment.incident_id == Incident.id,
+                RoleAssignment.role == INCIDENT_COMMANDER,
+                RoleAssignment.ended_at.is_(None),
+            ),
+        )
+        .where(Incident.id.in_(ids))
+    )
+    return {incident_id: holder or declarer for incident_id, declarer, holder in rows}
+
+
+def _end(session: Session, holding: RoleAssignment, at: datetime) -> None:
+    """End a holding this transaction saw open, or raise ``Conflict`` if someone already did."""
+    ended = session.execute(
+        update(RoleAssignment)
+        .where(RoleAssignment.id == holding.id, RoleAssignment.ended_at.is_(None))
+        .values(ended_at=at)
+    )
+    if ended.rowcount != 1:
+        raise Conflict("Someone changed that role at the same moment; try again.")
+
+
 def assign(
     session: Session,
     incident: Incident,
@@ -48,19 +85,31 @@ def assign(
     user_id: str,
     assigned_by: str,
     at: datetime | None = None,
+    *,
+    replacing: RoleAssignment | None | bool = True,
 ) -> tuple[RoleAssignment, str | None]:
-    """Give ``role`` to ``user_id``; returns the new assignment and the previous holder."""
+    """Give ``role`` to ``user_id``; returns the new assignment and the previous holder.
+
+    ``replacing`` is the holding the caller decided on, when it read one: that
+    exact holding is ended, or ``Conflict`` raised if it was ended meanwhile. On
+    PostgreSQL each statement reads the latest commit, so reading the holder
+    again here could see a newer one than the caller checked.
+    """
     at = at or utcnow()
-    previous = current_holder(session, incident, role)
+    previous = current_holder(session, incident, role) if replacing is True else replacing
+    assert previous is not True
     if previous is not None and previous.user_id == user_id:
         return previous, user_id
     if previous is not None:
-        previous.ended_at = at
+        _end(session, previous, at)
     assignment = RoleAssignment(
         incident_id=incident.id, role=role, user_id=user_id, assigned_by=assigned_by, assigned_at=at
     )
     session.add(assignment)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another open holding appeared: the one-holder index
+        raise Conflict("Someone changed that role at the same moment; try again.") from exc
     return assignment, previous.user_id if previous else None
 
 
@@ -79,7 +128,9 @@ def hand_over(
     if current is not None and current.user_id == user_id:
         raise InvalidInput(f"<@{user_id}> is already the {role.name} of {incident.reference}.")
     now = utcnow()
-    _assignment, previous = assign(session, incident, role.key, user_id, assigned_by, at=now)
+    _assignment, previous = assign(
+        session, incident, role.key, user_id, assigned_by, at=now, replacing=current
+    )
     text = f"<@{user_id}> is now {role.name}" + (
         f", taking over from <@{previous}>" if previous else ""
     )
@@ -109,7 +160,7 @@ def release(session: Session, incident: Incident, role: Role, released_by: str) 
     if current is None:
         raise InvalidInput(f"Nobody is {role.name} of {incident.reference}.")
     now = utcnow()
-    current.ended_at = now
+    _end(session, current, now)
     record_system_event(
         session,
         incident,

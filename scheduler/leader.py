@@ -2,8 +2,13 @@
 
 On PostgreSQL a session-level advisory lock held on a dedicated connection: it
 is released the moment the holder's connection dies, so another process takes
-over on its next try. On SQLite (one host) a lease row with an expiry that the
-holder keeps renewing.
+over on its next try. That connection runs in autocommit: the lock belongs to
+the session, not to a transaction, and a keep-alive query inside a transaction
+that never ends would hold back vacuum and show as "idle in transaction".
+
+On SQLite (one host) a lease row with an expiry that the holder keeps
+renewing, taken in one conditional UPDATE whose row count says who won: a read
+followed by a write let two processes both see a lapsed lease and both lead.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ import logging
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Connection, delete, or_, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 
 from storage.db import Database
 from storage.models import Lease
@@ -25,6 +31,8 @@ log = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 7_242_002
 LEASE_NAME = "scheduler"
+# A lease row nobody holds: long expired, so the first UPDATE takes it.
+LAPSED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def holder_id() -> str:
@@ -54,11 +62,12 @@ class Leadership:
             # Still ours while the connection lives; a cheap query proves it.
             self._connection.execute(text("SELECT 1"))
             return True
-        connection = self.database.engine.connect()
+        connection = self.database.engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
         got = connection.execute(
             text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}
         ).scalar()
-        connection.commit()
         if got:
             self._connection = connection
             return True
@@ -68,23 +77,22 @@ class Leadership:
     def _lease(self) -> bool:
         now = utcnow()
         with self.database.session() as session:
-            lease = session.scalars(
-                select(Lease).where(Lease.name == LEASE_NAME).with_for_update()
-            ).first()
-            if lease is None:
-                session.add(
-                    Lease(name=LEASE_NAME, holder=self.holder, expires_at=now + self.lease_ttl)
+            # Make sure the row exists; of two processes inserting it, one adds it.
+            session.execute(
+                sqlite_insert(Lease)
+                .values(name=LEASE_NAME, holder="", expires_at=LAPSED)
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
+            taken = session.execute(
+                update(Lease)
+                .where(
+                    Lease.name == LEASE_NAME,
+                    or_(Lease.holder == self.holder, Lease.expires_at <= now),
                 )
-                try:
-                    session.flush()
-                except IntegrityError:
-                    return False
-                return True
-            if lease.holder == self.holder or lease.expires_at <= now:
-                lease.holder = self.holder
-                lease.expires_at = now + self.lease_ttl
-                return True
-            return False
+                .values(holder=self.holder, expires_at=now + self.lease_ttl)
+                .execution_options(synchronize_session=False)
+            )
+            return taken.rowcount == 1
 
     def release(self) -> None:
         if self._connection is not None:
@@ -99,8 +107,8 @@ class Leadership:
         elif self.database.dialect != "postgresql":
             try:
                 with self.database.session() as session:
-                    lease = session.get(Lease, LEASE_NAME)
-                    if lease is not None and lease.holder == self.holder:
-                        session.delete(lease)
+                    session.execute(
+                        delete(Lease).where(Lease.name == LEASE_NAME, Lease.holder == self.holder)
+                    )
             except OperationalError:
                 pass

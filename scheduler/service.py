@@ -13,6 +13,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import select
 
 from bot.services import Services
 from scheduler import registry, tasks
@@ -42,10 +43,9 @@ class Scheduler:
         config = services.settings.config.scheduler
         self.poll_interval = config.poll_interval.total_seconds()
         self.leadership = Leadership(services.db, lease_ttl=config.lease_ttl)
+        self.jobstore = SQLAlchemyJobStore(engine=services.db.engine, tablename=JOB_TABLE)
         self.aps = _TolerantScheduler(
-            jobstores={
-                "default": SQLAlchemyJobStore(engine=services.db.engine, tablename=JOB_TABLE)
-            },
+            jobstores={"default": self.jobstore},
             executors={"default": ThreadPoolExecutor(4)},
             # No misfire limit: a job due while every process was down still runs.
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -117,6 +117,22 @@ class Scheduler:
             name=task_name,
             replace_existing=True,
         )
+
+    def stored_jobs(self, prefix: str) -> dict[str, datetime | None]:
+        """The stored jobs whose id starts with ``prefix``, and when each runs next.
+
+        Read from the job table's own columns: APScheduler's ``get_jobs()``
+        unpickles every stored job, and reminders ask after each change.
+        """
+        table = self.jobstore.jobs_t
+        query = select(table.c.id, table.c.next_run_time).where(
+            table.c.id.startswith(prefix, autoescape=True)
+        )
+        with self.services.db.engine.connect() as connection:
+            return {
+                job_id: None if at is None else datetime.fromtimestamp(at, UTC)
+                for job_id, at in connection.execute(query)
+            }
 
     def cancel(self, job_id: str) -> None:
         with contextlib.suppress(JobLookupError):

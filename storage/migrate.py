@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from storage.db import Database
 
@@ -28,9 +28,9 @@ def upgrade(database: Database, revision: str = "heads") -> None:
         if sqlite:
             # SQLite alters a table by copying and dropping it; with foreign keys
             # on, dropping incidents would cascade-delete every child row.
-            # The pragma only takes effect outside a transaction, hence first.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # The pragma only takes effect outside a transaction, so it goes to
+            # the driver directly, before SQLAlchemy begins one.
+            _pragma(connection, "foreign_keys=OFF")
         try:
             with connection.begin():
                 if not sqlite:
@@ -42,8 +42,11 @@ def upgrade(database: Database, revision: str = "heads") -> None:
                 command.upgrade(cfg, revision)
         finally:
             if sqlite:
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                connection.commit()
+                _pragma(connection, "foreign_keys=ON")
+
+
+def _pragma(connection: Connection, setting: str) -> None:
+    connection.connection.driver_connection.execute(f"PRAGMA {setting}")  # type: ignore[union-attr]
 
 
 def current_heads(database: Database) -> set[str]:

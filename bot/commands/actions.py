@@ -17,6 +17,7 @@ from bot import users
 from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
 from bot.workflows import action_items as flow
+from config.lifecycle import Statuses
 from core import action_items, due_dates, incidents
 from core.errors import InvalidInput
 
@@ -107,6 +108,10 @@ def _today(ctx: CommandContext) -> date:
     return due_dates.today_in(users.user_tz(ctx.services, ctx.client, ctx.user_id))
 
 
+def _statuses(ctx: CommandContext) -> Statuses:
+    return ctx.services.settings.config.lifecycle.statuses
+
+
 def _id_and_rest(ctx: CommandContext, rest: str, usage: str) -> tuple[int, str]:
     first, _, tail = rest.strip().partition(" ")
     if not first:
@@ -117,7 +122,7 @@ def _id_and_rest(ctx: CommandContext, rest: str, usage: str) -> tuple[int, str]:
 def _changed(ctx: CommandContext, item_id: int, change: str, **extra: Any) -> None:
     with ctx.services.db.session() as session:
         item = action_items.get(session, item_id)
-        view = flow.item_view(session, item, _today(ctx))
+        view = flow.item_view(session, item, _today(ctx), _statuses(ctx))
     ctx.reply("messages/action_item_changed.json.j2", item=view, change=change, **extra)
 
 
@@ -162,7 +167,7 @@ def list_items(ctx: CommandContext, rest: str) -> None:
         else:
             items = action_items.list_for_incident(session, incident, only_open=which != "all")
             title_kind, reference = ("all" if which == "all" else "open"), incident.reference
-        views = flow.item_views(session, items[: flow.HOME_ITEMS], today)
+        views = flow.item_views(session, items[: flow.HOME_ITEMS], today, _statuses(ctx))
     ctx.reply(
         "messages/action_item_list.json.j2",
         kind=title_kind,

@@ -13,6 +13,7 @@ from bot.workflows import lifecycle as lifecycle_flow
 from core import lifecycle, milestones
 from core.errors import InvalidInput
 from core.lifecycle import Change
+from core.transactions import run_retrying
 from core.when import parse_when
 from storage.models import Incident
 from storage.types import utcnow
@@ -21,9 +22,15 @@ Mutation = Callable[[Session, Incident], Change]
 
 
 def apply(ctx: CommandContext, action: str | Callable[[Incident], str], mutate: Mutation) -> Change:
-    """Check the caller may, store the change with its timeline event, then tell Slack."""
+    """Check the caller may, store the change with its timeline event, then tell Slack.
+
+    Two people often act at once; a change that lost the race is run again on
+    the winner's state, so the loser hears "already resolved by ..." and the
+    change, its announcement and its hooks happen once.
+    """
     config = ctx.services.settings.config
-    with ctx.services.db.session() as session:
+
+    def work(session: Session) -> Change:
         incident = ctx.incident_here(session)
         needed = action(incident) if callable(action) else action
         lifecycle.check_permission(
@@ -31,6 +38,9 @@ def apply(ctx: CommandContext, action: str | Callable[[Incident], str], mutate: 
         )
         change = mutate(session, incident)
         milestones.record_first_response(session, incident, ctx.user_id, utcnow())
+        return change
+
+    change = run_retrying(ctx.services.db, work)
     problems = lifecycle_flow.announce(ctx.services, ctx.client, change)
     if problems:
         ctx.reply(

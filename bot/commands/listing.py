@@ -8,8 +8,9 @@ from core import incidents
 
 
 def list_open(ctx: CommandContext) -> None:
-    with ctx.services.db.session() as session:
-        rows = incidents.list_open(session, ctx.team_id)
+    with ctx.services.db.session(write=False) as session:
+        statuses = ctx.services.settings.config.lifecycle.statuses
+        rows = incidents.list_open(session, ctx.team_id, statuses)
         visible = [i for i in rows if not i.is_private or _is_member(ctx, i.channel_id)]
     ctx.reply("messages/incident_list.json.j2", incidents=visible)
 

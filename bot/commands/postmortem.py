@@ -6,6 +6,7 @@ from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
 from bot.workflows import postmortem as postmortem_flow
 from bot.workflows import postmortem_reminders
+from core import lifecycle
 from core.errors import InvalidInput
 from core.postmortem import blameless, versions
 
@@ -19,9 +20,19 @@ MAX_FINDINGS = 10
 def postmortem(ctx: CommandContext) -> None:
     word, _, rest = ctx.args.strip().partition(" ")
     word = word.lower()
+    config = ctx.services.settings.config
     with ctx.services.db.session() as session:
         incident = ctx.incident_here(session)
         incident_id, reference = incident.id, incident.reference
+        if word in ("done", "final", "finalize"):
+            lifecycle.check_permission(
+                session,
+                incident,
+                lifecycle.POSTMORTEM_DONE,
+                ctx.user_id,
+                config.lifecycle,
+                config.roles,
+            )
     if word in ("", "draft", "new", "regenerate"):
         ctx.reply("messages/postmortem_started.json.j2", reference=reference)
         postmortem_flow.generate(ctx.services, ctx.client, incident_id, ctx.user_id)

@@ -6,15 +6,18 @@ import re
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
 from bot.workflows import role_handoff
+from bot.workflows.role_handoff import TakeOver
 from bot.workflows.slack_errors import error_code
-from config.roles import Role
+from config.roles import INCIDENT_COMMANDER, Role
 from core import lifecycle, milestones
 from core import roles as core_roles
 from core.errors import InvalidInput, NotFound
+from core.transactions import run_retrying
 from storage.models import RoleAssignment
 from storage.types import utcnow
 
@@ -95,19 +98,41 @@ def assign_role(ctx: CommandContext) -> None:
         ctx.incident_here(session)  # fail before any Slack look-up outside an incident
     releasing = who.strip().lower() in RELEASE_WORDS
     user_id = None if releasing else resolve_user(ctx, who)
-    with ctx.services.db.session() as session:
+
+    def work(session: Session) -> tuple[int, str | None, str | None, TakeOver | None]:
         incident = ctx.incident_here(session)
         lifecycle.check_permission(
             session, incident, "assign_roles", ctx.user_id, config.lifecycle, config.roles
         )
-        if user_id is None:
-            released = core_roles.release(session, incident, role, ctx.user_id)
-            previous = None
-        else:
-            previous = core_roles.hand_over(session, incident, role, user_id, ctx.user_id)
-            released = None
         milestones.record_first_response(session, incident, ctx.user_id, utcnow())
-        incident_id = incident.id
+        blocked = lifecycle.takeover_blocked_by(
+            session, incident, role.key, ctx.user_id, config.lifecycle
+        )
+        if blocked is not None and user_id is None and role.key != INCIDENT_COMMANDER:
+            who = lifecycle.who_may_take_over(config.lifecycle, config.roles)
+            raise lifecycle.release_refusal(incident, role.name, blocked, who)
+        if blocked is not None and user_id is not None and blocked.user_id != user_id:
+            # Not theirs to take: ask the holder's side, who answer with a button.
+            asked = TakeOver(
+                incident.id, role.key, user_id, ctx.user_id, blocked.id, blocked.user_id
+            )
+            return incident.id, None, None, asked
+        if user_id is None:
+            return incident.id, None, core_roles.release(session, incident, role, ctx.user_id), None
+        previous = core_roles.hand_over(session, incident, role, user_id, ctx.user_id)
+        return incident.id, previous, None, None
+
+    # A handover that lost a race runs again on the winner's state.
+    incident_id, previous, released, asked = run_retrying(ctx.services.db, work)
+    if asked is not None:
+        role_handoff.ask_to_take_over(ctx.services, ctx.client, asked)
+        ctx.reply(
+            "messages/role_request_sent.json.j2",
+            request=asked,
+            role=role,
+            who=lifecycle.who_may_take_over(config.lifecycle, config.roles),
+        )
+        return
     if released is not None:
         problems = role_handoff.announce_release(
             ctx.services, ctx.client, incident_id, role, released, ctx.user_id

@@ -10,7 +10,7 @@ from core.analytics import finder
 
 def search(ctx: CommandContext) -> None:
     visible = Visibility(ctx.services, ctx.client, ctx.user_id)
-    with ctx.services.db.session() as session:
+    with ctx.services.db.session(write=False) as session:
         results = finder.find(session, ctx.args, ctx.team_id, visible)
         ctx.reply("messages/search_results.json.j2", query=ctx.args, results=results)
 

@@ -14,7 +14,7 @@ from core.errors import InvalidInput
 def show_similar(ctx: CommandContext) -> None:
     visible = Visibility(ctx.services, ctx.client, ctx.user_id)
     limit = max(ctx.services.settings.config.analytics.similar_limit, 5)
-    with ctx.services.db.session() as session:
+    with ctx.services.db.session(write=False) as session:
         incident = incidents.get_by_channel(session, ctx.channel_id)
         if ctx.args:
             profile = similar.Profile(team_id=ctx.team_id, title=ctx.args)

@@ -17,7 +17,7 @@ def show_stats(ctx: CommandContext) -> None:
     now = utcnow()
     period = parse_period(ctx.args, now)
     hidden = _hidden_from_caller(ctx, period)
-    with ctx.services.db.session() as session:
+    with ctx.services.db.session(write=False) as session:
         result = stats.compute(
             session,
             ctx.team_id,
@@ -45,7 +45,7 @@ def _hidden_from_caller(ctx: CommandContext, period: Period) -> frozenset[int]:
     through a channel's members in Slack.
     """
     start, end = lookback(period)
-    with ctx.services.db.session() as session:
+    with ctx.services.db.session(write=False) as session:
         candidates = privacy.private_incidents(session, ctx.team_id, start, end)
     return privacy.hidden_from(candidates, Visibility(ctx.services, ctx.client, ctx.user_id))
 

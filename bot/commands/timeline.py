@@ -45,7 +45,7 @@ def show(ctx: CommandContext) -> None:
         )
     page = int(arg or "1")
     tz = users.user_tz(ctx.services, ctx.client, ctx.user_id)
-    with ctx.services.db.session() as session:
+    with ctx.services.db.session(write=False) as session:
         incident = ctx.incident_here(session)
         events = timeline.key_events(session, incident)
         pages = max(1, math.ceil(len(events) / PER_PAGE))
@@ -72,7 +72,7 @@ def upload_all(ctx: CommandContext) -> None:
     """The whole log as a Markdown file, sent to the caller in a direct message."""
     tz = users.user_tz(ctx.services, ctx.client, ctx.user_id)
     templates = ctx.services.templates
-    with ctx.services.db.session() as session:
+    with ctx.services.db.session(write=False) as session:
         incident = ctx.incident_here(session)
         events = timeline.all_events(session, incident)
         people = timeline.participants(session, incident)

@@ -9,6 +9,7 @@ from bot.listeners import (
     membership,
     messages,
     reactions,
+    role_requests,
     update_modal,
 )
 from bot.services import Services
@@ -16,7 +17,16 @@ from bot.surface import Surface
 
 # Bolt tries listeners in registration order; the high-volume channel events
 # (every message of every channel the bot is in) come first so they match at once.
-MODULES = [messages, reactions, membership, declare_modal, action_items, update_modal, impact_modal]
+MODULES = [
+    messages,
+    reactions,
+    membership,
+    declare_modal,
+    action_items,
+    update_modal,
+    impact_modal,
+    role_requests,
+]
 
 
 def register_all(surface: Surface, services: Services) -> None:

@@ -30,7 +30,7 @@ from bot.workflows.action_items import item_views, nudge_message
 from bot.workflows.slack_errors import error_code
 from core import action_items, nudges, roles
 from core.due_dates import local_now
-from storage.models import ActionItem, DigestDelivery, Incident
+from storage.models import ActionItem, DigestDelivery
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -119,16 +119,9 @@ def run(services: Services, client: WebClient, now: datetime | None = None) -> R
     return report
 
 
-def _incident_commanders(session: Any, incident_ids: set[int]) -> dict[int, str | None]:
+def _incident_commanders(session: Any, incident_ids: set[int]) -> dict[int, str]:
     """Who to tell when an item slips: the current IC, else whoever declared the incident."""
-    found: dict[int, str | None] = {}
-    for incident_id in incident_ids:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            continue
-        holder = roles.current_holder(session, incident, roles.INCIDENT_COMMANDER)
-        found[incident_id] = holder.user_id if holder else incident.declared_by
-    return found
+    return roles.commanders(session, incident_ids)
 
 
 def _claim(services: Services, message: nudges.Planned) -> DigestDelivery:
@@ -225,7 +218,7 @@ def _escalation_message(
     return services.templates.message(
         "messages/action_item_escalation.json.j2",
         reader=ic,
-        items=item_views(session, items, today),
+        items=item_views(session, items, today, services.settings.config.lifecycle.statuses),
         after_days=services.settings.config.action_items.escalate_after_days,
     )
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from bot import users
 from bot.services import Services
 from bot.workflows.slack_errors import error_code
-from core import action_items, incidents
+from config.lifecycle import Statuses
+from core import action_items
 from core.due_dates import today_in
 from core.errors import InvalidInput
 from storage.models import ActionItem, Incident, Participant, RoleAssignment, SlackUser
@@ -39,7 +40,9 @@ def cached_tz(session: Session, user_id: str | None) -> str:
     return profile.tz if profile else "UTC"
 
 
-def item_view(session: Session, item: ActionItem, today: date) -> dict[str, Any]:
+def item_view(
+    session: Session, item: ActionItem, today: date, statuses: Statuses
+) -> dict[str, Any]:
     """What templates need to show one item, relative to the reader's ``today``."""
     incident = session.get_one(Incident, item.incident_id)
     return {
@@ -56,13 +59,15 @@ def item_view(session: Session, item: ActionItem, today: date) -> dict[str, Any]
         "incident_ref": incident.reference,
         "incident_title": incident.title,
         "incident_channel": incident.channel_id,
-        "incident_open": incident.status not in incidents.CLOSED_STATUSES,
+        "incident_open": statuses.is_open(incident.status),
         "permalink": item.source_permalink,
     }
 
 
-def item_views(session: Session, items: Iterable[ActionItem], today: date) -> list[dict[str, Any]]:
-    return [item_view(session, item, today) for item in items]
+def item_views(
+    session: Session, items: Iterable[ActionItem], today: date, statuses: Statuses
+) -> list[dict[str, Any]]:
+    return [item_view(session, item, today, statuses) for item in items]
 
 
 def nudge_message(
@@ -80,7 +85,7 @@ def nudge_message(
         "messages/action_item_nudge.json.j2",
         kind=kind,
         reader=reader_id,
-        items=item_views(session, shown, today),
+        items=item_views(session, shown, today, services.settings.config.lifecycle.statuses),
         hidden=len(items) - len(shown),
     )
 
@@ -132,7 +137,7 @@ def create_and_announce(
             source_permalink=source_permalink,
         )
         tz = cached_tz(session, created_by)
-        view = item_view(session, item, today_in(tz))
+        view = item_view(session, item, today_in(tz), services.settings.config.lifecycle.statuses)
         channel_id, item_id = incident.channel_id, item.id
     message = services.templates.message(
         "messages/action_item_added.json.j2", item=view, created_by=created_by
@@ -153,12 +158,13 @@ def refresh_home(services: Services, client: WebClient, user_id: str) -> None:
     with services.db.session() as session:
         mine = action_items.list_for_owner(session, user_id)
         involved = _incidents_of(session, user_id)
-        open_incidents = [i for i in involved if i.status not in incidents.CLOSED_STATUSES]
-        recent = [i for i in involved if i.status in incidents.CLOSED_STATUSES]
+        statuses = services.settings.config.lifecycle.statuses
+        open_incidents = [i for i in involved if statuses.is_open(i.status)]
+        recent = [i for i in involved if not statuses.is_open(i.status)]
         view = services.templates.json(
             "views/app_home.json.j2",
             user=user_id,
-            items=item_views(session, mine[:HOME_ITEMS], today),
+            items=item_views(session, mine[:HOME_ITEMS], today, statuses),
             hidden=max(len(mine) - HOME_ITEMS, 0),
             open_incidents=open_incidents[:HOME_INCIDENTS],
             recent_incidents=recent[:HOME_INCIDENTS],

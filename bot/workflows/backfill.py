@@ -63,7 +63,8 @@ def backfill_open_incidents(services: Services, client: WebClient) -> SyncResult
     """Start-up task: every open incident channel, one after the other."""
     with services.db.session() as session:
         teams = session.scalars(select(Incident.team_id).distinct()).all()
-        open_ids = [i.id for team in teams for i in incidents.list_open(session, team)]
+        statuses = services.settings.config.lifecycle.statuses
+        open_ids = [i.id for t in teams for i in incidents.list_open(session, t, statuses)]
     total = SyncResult()
     if not open_ids:
         return total

@@ -55,15 +55,13 @@ def _sync_jobs(
     scheduler: Any, kind: str, incident_id: int, wanted: tuple[datetime, str] | None
 ) -> None:
     """Keep exactly the wanted job of this kind for the incident (plus any about to run)."""
-    prefix = f"{kind}:{incident_id}:"
     keep = job_id(kind, incident_id, wanted[1]) if wanted else None
     soon = utcnow() + SAFE_TO_CANCEL
-    for job in scheduler.aps.get_jobs():
-        if not job.id.startswith(prefix) or job.id == keep:
-            continue
-        if job.next_run_time is None or job.next_run_time > soon:
-            scheduler.cancel(job.id)
-    if wanted is not None and scheduler.aps.get_job(keep) is None:
+    stored = scheduler.stored_jobs(f"{kind}:{incident_id}:")
+    for stored_id, next_run in stored.items():
+        if stored_id != keep and (next_run is None or next_run > soon):
+            scheduler.cancel(stored_id)
+    if wanted is not None and keep not in stored:
         scheduler.schedule_once(keep, TASK_FOR[kind], wanted[0], incident_id, wanted[1])
 
 

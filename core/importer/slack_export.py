@@ -102,8 +102,13 @@ def import_channel(
     severity: str | None = None,
     team_id: str | None = None,
     services: list[str] | None = None,
+    closed_status: str = CLOSED,
 ) -> ImportResult:
-    """Create one closed incident from an exported channel, all in one transaction."""
+    """Create one closed incident from an exported channel, all in one transaction.
+
+    ``closed_status`` is the configured name of the closed status, so the
+    imported incident counts as closed wherever open incidents are listed.
+    """
     with SlackExport(path) as export:
         channel = export.channel(channel_name)
         messages = export.messages(channel)
@@ -139,7 +144,7 @@ def import_channel(
                             f"messages, {first:%Y-%m-%d} to {last:%Y-%m-%d}."
                         ),
                         severity=level.key,
-                        status=CLOSED,
+                        status=closed_status,
                         is_private=channel.is_private,
                         services=[s for s in services or [] if s],
                         declared_by=declared_by,

@@ -74,11 +74,11 @@ def _after_new(
             note_joined(session, incident, record.user_id, record.at, only_if_unknown=True)
             known.add((incident.id, record.user_id))
         if record.user_id != incident.declared_by:
-            acknowledged = memo(session, "acknowledged")
-            # Once set in this transaction the milestone keeps its first time anyway.
-            if incident.id not in acknowledged:
+            # The milestone keeps the earliest reply: in a batch only an earlier one moves it.
+            earliest: dict[int, datetime] = session.info.setdefault("timeline.acknowledged_at", {})
+            if incident.id not in earliest or record.at < earliest[incident.id]:
                 milestones.record_first_response(session, incident, record.user_id, record.at)
-                acknowledged.add(incident.id)
+                earliest[incident.id] = record.at
 
 
 def edit_message(

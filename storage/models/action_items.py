@@ -15,7 +15,13 @@ OPEN, DONE, DROPPED = "open", "done", "dropped"
 
 class ActionItem(Base):
     __tablename__ = "action_items"
-    __table_args__ = (Index("ix_action_items_owner_status", "owner_id", "status"),)
+    __table_args__ = (
+        Index("ix_action_items_owner_status", "owner_id", "status"),
+        # An incident's items (similar incidents, postmortems, App Home) ...
+        Index("ix_action_items_incident_status", "incident_id", "status"),
+        # ... and every open item, for the digest and its nudges.
+        Index("ix_action_items_status_due", "status", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))

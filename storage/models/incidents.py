@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -75,7 +76,18 @@ class RoleAssignment(Base):
     """One person holding one role for a span of time; ``ended_at`` closes a handoff."""
 
     __tablename__ = "role_assignments"
-    __table_args__ = (Index("ix_role_assignments_incident_role", "incident_id", "role"),)
+    __table_args__ = (
+        Index("ix_role_assignments_incident_role", "incident_id", "role"),
+        # One open holding per role: a second concurrent handover is refused here.
+        Index(
+            "uq_role_assignments_open",
+            "incident_id",
+            "role",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))

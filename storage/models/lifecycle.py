@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -42,6 +42,8 @@ class StatusUpdate(Base):
     """A structured update: what is happening, impact, what we do, when the next comes."""
 
     __tablename__ = "status_updates"
+    # The latest update of an incident: the card, reminders, postmortems.
+    __table_args__ = (Index("ix_status_updates_incident_posted", "incident_id", "posted_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))

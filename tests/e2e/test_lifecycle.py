@@ -50,8 +50,23 @@ def test_assigning_a_role_invites_dms_records_and_updates_the_card(bot: RunningB
     )
     assert "<@UBOB>" in said[0] and "Deputy" in said[0]
 
-    # Taking command: the handoff is recorded, the old holding ends.
+    # Taking command from a sitting IC is a request the IC accepts; then the handoff is
+    # recorded and the old holding ends.
     run(bot, incident, "role ic me", user="UCAROL")
+    request = wait_for(
+        lambda: [
+            m
+            for m in slack.messages(incident.channel_id)
+            if "role_request_accept" in json.dumps(m.get("blocks"))
+        ]
+    )[0]
+    accept = next(
+        e for b in request["blocks"] for e in b.get("elements", []) if e.get("action_id")
+    )
+    click = slack.block_actions_payload(
+        "UALICE", incident.channel_id, request["ts"], "role_request_accept", accept["value"]
+    )
+    assert bot.sender.interactive(click).status_code == 200
     wait_for(lambda: holders(bot, incident.id).get("incident_commander") == "UCAROL")
     with bot.services.db.session() as session:
         ics = session.scalars(
@@ -206,6 +221,8 @@ def test_resolve_close_reopen_keep_milestones_and_fire_hooks(bot: RunningBot) ->
 
         run(bot, incident, "close")
         wait_for(lambda: reload(bot, incident.id).status == "closed")
+        # Hooks fire after the change is announced; let close's finish before reopening.
+        wait_for(lambda: len(fired) == 2)
         run(bot, incident, "reopen It came back")
         wait_for(lambda: reload(bot, incident.id).status == "investigating")
         reopened = reload(bot, incident.id)

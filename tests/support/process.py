@@ -111,3 +111,39 @@ class ServeProcess:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self._log.close()
+
+
+class LeaseContender:
+    """``tests.support.lease_contender`` in its own process, one command per line."""
+
+    def __init__(self, database_url: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.lease_contender", database_url],
+            env=child_env({}),
+            cwd=REPO,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.read() == "ready"
+
+    def send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def read(self) -> str:
+        assert self.proc.stdout is not None
+        answer = self.proc.stdout.readline().strip()
+        if not answer:
+            raise AssertionError(f"lease contender exited ({self.proc.poll()})")
+        return answer
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.send("quit")
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)

@@ -30,6 +30,9 @@ def test_defaults() -> None:
     permissions = config.lifecycle.permissions
     assert permissions.roles_for("severity") == {"incident_commander", "deputy"}
     assert permissions.roles_for("status") is None
+    for action in ("take_over", "postmortem_done", "tag"):
+        assert permissions.roles_for(action) == {"incident_commander", "deputy"}
+    assert permissions.powerful_roles == {"incident_commander", "deputy"}
     cadence = config.lifecycle.cadence
     assert cadence.grace == timedelta(minutes=5)
     assert cadence.ic_fatigue == timedelta(hours=4)

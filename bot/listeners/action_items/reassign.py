@@ -34,7 +34,9 @@ def register(surface: Surface, services: Services) -> None:
             if item is None:
                 return
             today = due_dates.today_in(flow.cached_tz(session, body["user"]["id"]))
-            view_item = flow.item_view(session, item, today)
+            view_item = flow.item_view(
+                session, item, today, services.settings.config.lifecycle.statuses
+            )
         container = body.get("container") or {}
         view = services.templates.json(
             "views/action_item_reassign.json.j2",
