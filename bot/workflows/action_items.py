@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot import users
 from bot.services import Services
+from bot.workflows import item_access
 from bot.workflows.slack_errors import error_code
+from bot.workflows.visibility import Visibility
 from core import action_items, incidents
 from core.due_dates import today_in
 from core.errors import InvalidInput
@@ -86,9 +88,14 @@ def nudge_message(
 
 
 def owner_for_new_item(
-    services: Services, client: WebClient, owner_id: str | None, caller: str
+    services: Services,
+    client: WebClient,
+    owner_id: str | None,
+    caller: str,
+    incident: Incident | None = None,
 ) -> str:
-    """The owner to record: the one named, else the person adding the item. Bots cannot own."""
+    """The owner to record: the one named, else the person adding the item. Bots cannot own,
+    and nobody can own an item of a private ``incident`` they are not in."""
     owner = owner_id or caller
     profile = users.lookup(services, client, owner)
     if profile is None:
@@ -97,6 +104,7 @@ def owner_for_new_item(
         )
     if profile.is_bot:
         raise InvalidInput(f"<@{owner}> is a bot; an action item needs a person to own it.")
+    item_access.require_owner_can_see(services, client, owner, incident)
     return owner
 
 
@@ -146,15 +154,32 @@ def create_and_announce(
     return item_id
 
 
+def visible_items_of(
+    services: Services, client: WebClient, user_id: str, team_id: str | None = None
+) -> list[ActionItem]:
+    """Someone's open items, leaving out those of private incidents they are not in."""
+    with services.db.session() as session:
+        mine = action_items.list_for_owner(session, user_id, team_id)
+        owning = {i.incident_id: session.get_one(Incident, i.incident_id) for i in mine}
+    visible = Visibility(services, client, user_id).learn(owning.values())
+    return [i for i in mine if visible.can_see(owning[i.incident_id])]
+
+
 def refresh_home(services: Services, client: WebClient, user_id: str) -> None:
-    """Publish the App Home tab: my open items, open incidents I am in, my recent incidents."""
+    """Publish the App Home tab: my open items, open incidents I am in, my recent incidents.
+
+    A private incident appears only to someone who may see it, as in search.
+    """
     tz = users.user_tz(services, client, user_id)
     today = today_in(tz)
+    mine = visible_items_of(services, client, user_id)
     with services.db.session() as session:
-        mine = action_items.list_for_owner(session, user_id)
         involved = _incidents_of(session, user_id)
-        open_incidents = [i for i in involved if i.status not in incidents.CLOSED_STATUSES]
-        recent = [i for i in involved if i.status in incidents.CLOSED_STATUSES]
+    visible = Visibility(services, client, user_id).learn(involved)
+    involved = [i for i in involved if visible.can_see(i)]
+    open_incidents = [i for i in involved if i.status not in incidents.CLOSED_STATUSES]
+    recent = [i for i in involved if i.status in incidents.CLOSED_STATUSES]
+    with services.db.session() as session:
         view = services.templates.json(
             "views/app_home.json.j2",
             user=user_id,

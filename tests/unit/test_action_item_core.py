@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from config import load_config
-from core import action_items, incidents, nudges
+from core import access, action_items, incidents, nudges
 from core.errors import InvalidInput
 from storage.db import Database
 from storage.models import ActionItem, Incident
@@ -69,7 +69,7 @@ def test_closed_items_refuse_changes(db: Database) -> None:
         with pytest.raises(InvalidInput, match="already done"):
             action_items.reassign(session, row, "UB", "UA")
     with db.session() as session, pytest.raises(Exception, match="no action item AI-999"):
-        action_items.get(session, 999, "T1")
+        access.item(session, 999, "T1", visible=lambda _incident: True)
 
 
 def item(item_id: int, owner: str, due: date | None, **fields: object) -> ActionItem:
