@@ -1,10 +1,12 @@
 """Sending action-item digests, nudges and escalations by DM, each exactly once.
 
 Every message has a row in ``digest_deliveries`` (unique on user, key, kind)
-that goes ``pending`` -> ``sent``. The DM channel is stored on the row before
-posting and the post carries the row id in its message metadata, so after a
-crash between "Slack accepted it" and "we wrote that down" the next run finds
-the message in the DM and marks it sent instead of sending it again.
+that goes ``pending`` -> ``sent``, claimed before posting (``storage.claims``),
+so a manual run racing the scheduled one never posts a message twice. The DM
+channel is stored on the row before posting and the post carries the row id
+in its message metadata, so after a crash between "Slack accepted it" and "we
+wrote that down" the next run finds the message in the DM and marks it sent
+instead of sending it again.
 
 Slack allows about one message per second per conversation: ``Pacer`` spaces
 posts to the same DM. 429 answers are waited out by the client's retry handler.
@@ -16,13 +18,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot import users
 from bot.services import Services
@@ -30,6 +32,7 @@ from bot.workflows.action_items import item_views, nudge_message
 from bot.workflows.slack_errors import error_code
 from core import action_items, nudges, roles
 from core.due_dates import local_now
+from storage import claims
 from storage.models import ActionItem, DigestDelivery, Incident
 from storage.types import utcnow
 
@@ -38,6 +41,9 @@ log = logging.getLogger(__name__)
 PENDING, SENT, FAILED, SKIPPED = "pending", "sent", "failed", "skipped"
 METADATA_EVENT = "sitrep_action_items"
 RECOVERY_LOOKBACK = 50
+# A claim older than this is taken over even when its holder may run elsewhere;
+# one DM takes seconds, and a holder on this machine that has died frees it at once.
+STALE_CLAIM = timedelta(minutes=5)
 # Errors that will not go away by trying again this week.
 PERMANENT = {
     "user_not_found",
@@ -131,28 +137,9 @@ def _incident_commanders(session: Any, incident_ids: set[int]) -> dict[int, str 
     return found
 
 
-def _claim(services: Services, message: nudges.Planned) -> DigestDelivery:
-    """The delivery row for this message, created pending if it is new."""
-    key = (
-        DigestDelivery.user_id == message.user_id,
-        DigestDelivery.week == message.key,
-        DigestDelivery.kind == message.kind,
-    )
-    with services.db.session() as session:
-        row = session.scalars(select(DigestDelivery).where(*key)).first()
-        if row is not None:
-            return row
-    try:
-        with services.db.session() as session:
-            row = DigestDelivery(
-                user_id=message.user_id, week=message.key, kind=message.kind, status=PENDING
-            )
-            session.add(row)
-            session.flush()
-            return row
-    except IntegrityError:  # another process claimed it first; theirs is the one
-        with services.db.session() as session:
-            return session.scalars(select(DigestDelivery).where(*key)).one()
+def _key(message: nudges.Planned) -> dict[str, str]:
+    """The delivery row's once-only key: one message of a kind per person per occasion."""
+    return {"team_id": "", "user_id": message.user_id, "week": message.key, "kind": message.kind}
 
 
 def _items_for(services: Services, message: nudges.Planned) -> list[int]:
@@ -177,20 +164,24 @@ def deliver(
     now: datetime,
     pacer: Pacer,
 ) -> str:
-    row = _claim(services, message)
-    if row.status != PENDING:
-        return "already"
+    held = claims.claim(
+        services.db, claims.DIGEST_DELIVERIES, _key(message), now=utcnow(), stale_after=STALE_CLAIM
+    )
+    if held is None:
+        return "already"  # sent, given up on, or being sent by another run right now
+    with services.db.session() as session:
+        channel = session.get_one(DigestDelivery, held.id).channel_id
+    if held.retry and channel and _recover(services, client, held.id, channel, message.kind):
+        return "already"  # the run that died had posted it
     item_ids = _items_for(services, message)
     if not item_ids:
-        _finish(services, row.id, SKIPPED)
+        _finish(services, held.id, SKIPPED)
         return SKIPPED
     try:
-        channel = (
-            row.channel_id or client.conversations_open(users=message.user_id)["channel"]["id"]
-        )
-        if row.channel_id is None:
+        if channel is None:
+            channel = client.conversations_open(users=message.user_id)["channel"]["id"]
             with services.db.session() as session:
-                session.get_one(DigestDelivery, row.id).channel_id = channel
+                session.get_one(DigestDelivery, held.id).channel_id = channel
         today = local_now(tz, now).date()
         with services.db.session() as session:
             if message.kind == nudges.ESCALATION:
@@ -201,7 +192,7 @@ def deliver(
                 )
         metadata = {
             "event_type": METADATA_EVENT,
-            "event_payload": {"delivery_id": row.id, "kind": message.kind, "items": item_ids},
+            "event_payload": {"delivery_id": held.id, "kind": message.kind, "items": item_ids},
         }
         pacer.wait(channel)
         posted = client.chat_postMessage(channel=channel, metadata=metadata, **body)
@@ -210,11 +201,12 @@ def deliver(
         code = error_code(exc)
         if code in PERMANENT:
             log.warning("cannot DM %s (%s); giving up on this one", message.user_id, code)
-            _finish(services, row.id, FAILED)
+            _finish(services, held.id, FAILED)
             return FAILED
         log.warning("DM to %s failed (%s); the next run retries", message.user_id, code)
+        claims.release(services.db, claims.DIGEST_DELIVERIES, held)
         return PENDING
-    _finish(services, row.id, SENT, ts=posted["ts"], escalated=item_ids, kind=message.kind)
+    _finish(services, held.id, SENT, ts=posted["ts"], escalated=item_ids, kind=message.kind)
     return SENT
 
 
@@ -239,12 +231,7 @@ def _finish(
     escalated: list[int] | None = None,
     kind: str = "",
 ) -> None:
-    with services.db.session() as session:
-        row = session.get_one(DigestDelivery, row_id)
-        row.status = status
-        if ts is not None:
-            row.ts = ts
-            row.sent_at = utcnow()
+    def mark_escalated(session: Session) -> None:
         if status == SENT and kind == nudges.ESCALATION and escalated:
             session.execute(
                 update(ActionItem)
@@ -252,41 +239,61 @@ def _finish(
                 .values(ic_notified_at=utcnow())
             )
 
+    values: dict[str, Any] = {} if ts is None else {"ts": ts, "sent_at": utcnow()}
+    claims.finish(
+        services.db, claims.DIGEST_DELIVERIES, row_id, status, then=mark_escalated, **values
+    )
+
+
+def _posted(client: WebClient, channel: str, row_id: int) -> dict[str, Any] | None:
+    """The message a run posted for this delivery, if Slack has it."""
+    history = client.conversations_history(
+        channel=channel, limit=RECOVERY_LOOKBACK, include_all_metadata=True
+    )
+    for posted in history.get("messages", []):
+        meta = posted.get("metadata") or {}
+        payload = meta.get("event_payload") or {}
+        if meta.get("event_type") == METADATA_EVENT and payload.get("delivery_id") == row_id:
+            return dict(posted)
+    return None
+
+
+def _recover(services: Services, client: WebClient, row_id: int, channel: str, kind: str) -> bool:
+    """Mark the delivery sent if its message reached Slack before a crash."""
+    try:
+        posted = _posted(client, channel, row_id)
+    except SlackApiError as exc:
+        log.warning("could not check DM %s for a lost send: %s", channel, error_code(exc))
+        return False
+    if posted is None:
+        return False
+    payload = posted["metadata"]["event_payload"]
+    _finish(
+        services,
+        row_id,
+        SENT,
+        ts=posted["ts"],
+        escalated=list(payload.get("items") or []),
+        kind=kind,
+    )
+    return True
+
 
 def recover(services: Services, client: WebClient) -> int:
     """Mark sent the pending deliveries whose message did reach Slack before a crash."""
     with services.db.session() as session:
-        attempted = list(
-            session.scalars(
+        attempted = [
+            (row.id, row.channel_id, row.kind)
+            for row in session.scalars(
                 select(DigestDelivery).where(
-                    DigestDelivery.status == PENDING, DigestDelivery.channel_id.is_not(None)
+                    DigestDelivery.status == PENDING,
+                    DigestDelivery.channel_id.is_not(None),
+                    DigestDelivery.user_id != "",
                 )
             )
-        )
-    found = 0
-    for row in attempted:
-        try:
-            history = client.conversations_history(
-                channel=row.channel_id, limit=RECOVERY_LOOKBACK, include_all_metadata=True
-            )
-        except SlackApiError as exc:
-            log.warning(
-                "could not check DM %s for a lost send: %s", row.channel_id, error_code(exc)
-            )
-            continue
-        for posted in history.get("messages", []):
-            payload = (posted.get("metadata") or {}).get("event_payload") or {}
-            if (posted.get("metadata") or {}).get("event_type") == METADATA_EVENT and payload.get(
-                "delivery_id"
-            ) == row.id:
-                _finish(
-                    services,
-                    row.id,
-                    SENT,
-                    ts=posted["ts"],
-                    escalated=list(payload.get("items") or []),
-                    kind=row.kind,
-                )
-                found += 1
-                break
-    return found
+        ]
+    return sum(
+        1
+        for row_id, channel, kind in attempted
+        if _recover(services, client, row_id, channel, kind)
+    )
