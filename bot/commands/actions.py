@@ -261,11 +261,12 @@ def snooze(ctx: CommandContext, rest: str) -> None:
 
 def stats(ctx: CommandContext, rest: str) -> None:
     config = ctx.services.settings.config.action_items
+    today = _today(ctx)  # may ask Slack for the caller's zone, so before the transaction
     with ctx.services.db.session() as session:
         figures = action_items.stats(
             session,
             ctx.team_id,
-            _today(ctx),
+            today,
             team_of=config.team_of,
             window_days=config.completion_window_days,
         )

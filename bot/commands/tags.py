@@ -13,6 +13,7 @@ from bot.workflows.visibility import Visibility
 from core import incidents
 from core.analytics import tagging
 from core.errors import NotFound
+from storage.models import Incident
 
 log = logging.getLogger(__name__)
 
@@ -23,20 +24,25 @@ def tag(ctx: CommandContext) -> None:
     with ctx.services.db.session() as session:
         if change.number is not None:
             incident = incidents.get_by_number(session, ctx.team_id, change.number)
-            if not Visibility(ctx.services, ctx.client, ctx.user_id).can_see(incident):
-                raise NotFound(f"There is no incident INC-{change.number}.")
         else:
             incident = ctx.incident_here(session)
+    # Asked before the writing transaction opens: it may take a call to Slack.
+    if change.number is not None and not Visibility(ctx.services, ctx.client, ctx.user_id).can_see(
+        incident
+    ):
+        raise NotFound(f"There is no incident INC-{change.number}.")
+    with ctx.services.db.session() as session:
+        incident = session.get_one(Incident, incident.id)
         changed = False if change.empty else tagging.apply(session, incident, change, ctx.user_id)
         incident_id = incident.id
-        ctx.reply(
-            "messages/tagged.json.j2",
-            incident=incident,
-            changed=changed,
-            asked=not change.empty,
-            categories=categories,
-            command=ctx.command,
-        )
+    ctx.reply(
+        "messages/tagged.json.j2",
+        incident=incident,
+        changed=changed,
+        asked=not change.empty,
+        categories=categories,
+        command=ctx.command,
+    )
     if changed and change.category:
         try:
             post_patterns(ctx.services, ctx.client, incident_id)
