@@ -220,12 +220,16 @@ def reassign(ctx: CommandContext, rest: str) -> None:
         ctx.services, ctx.client, resolve_user(ctx, who), ctx.user_id, incident
     )
     team = ctx.services.settings.config.action_items.team_of(owner)
+    previous: list[str | None] = []
     _change(
         ctx,
         item_id,
         "reassigned",
-        lambda session, item: action_items.reassign(session, item, owner, ctx.user_id, team),
+        lambda session, item: previous.append(
+            action_items.reassign(session, item, owner, ctx.user_id, team)
+        ),
     )
+    flow.tell_new_owner(ctx.services, ctx.client, item_id, ctx.user_id, previous[0])
 
 
 def set_due(ctx: CommandContext, rest: str) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot import users
 from bot.services import Services
 from bot.workflows import item_access
+from bot.workflows.dm import send_dm
 from bot.workflows.slack_errors import error_code
 from bot.workflows.visibility import Visibility
 from core import action_items, incidents
@@ -152,6 +153,33 @@ def create_and_announce(
             # The item is stored and in the timeline; only the announcement is lost.
             log.warning("announcing %s failed: %s", view["ref"], error_code(exc))
     return item_id
+
+
+def tell_new_owner(
+    services: Services,
+    client: WebClient,
+    item_id: int,
+    by: str,
+    previous: str | None,
+) -> None:
+    """DM the new owner of a reassigned item, naming who handed it over.
+
+    The change is already stored; a DM Slack refuses is logged, not raised.
+    Nobody is told about an item they took themselves.
+    """
+    with services.db.session() as session:
+        item = session.get_one(ActionItem, item_id)
+        owner = item.owner_id
+        if owner is None or owner == by:
+            return
+        view = item_view(session, item, today_in(cached_tz(session, owner)))
+    message = services.templates.message(
+        "messages/action_item_handed_over.json.j2", item=view, by=by, previous=previous
+    )
+    try:
+        send_dm(client, owner, message)
+    except SlackApiError as exc:
+        log.warning("telling %s about %s failed: %s", owner, view["ref"], error_code(exc))
 
 
 def visible_items_of(

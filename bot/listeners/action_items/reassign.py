@@ -89,7 +89,7 @@ def register(surface: Surface, services: Services) -> None:
             return  # refused inline by the ack
         try:
             with services.db.session() as session:
-                action_items.reassign(
+                previous = action_items.reassign(
                     session,
                     target.changeable(services, session),
                     owner,
@@ -98,6 +98,8 @@ def register(surface: Surface, services: Services) -> None:
                 )
         except SitrepError as exc:
             tell_user(client, user_id, "", {"text": f":information_source: {exc}"})
+        else:
+            flow.tell_new_owner(services, client, target.item_id, user_id, previous)
         container = meta.get("container") or {}
         redraw = {
             "user": {"id": user_id},
