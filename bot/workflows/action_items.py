@@ -23,7 +23,7 @@ from bot.workflows import item_access
 from bot.workflows.dm import send_dm
 from bot.workflows.slack_errors import error_code
 from bot.workflows.visibility import Visibility
-from core import action_items, incidents
+from core import action_items, incidents, nudges
 from core.due_dates import today_in
 from core.errors import InvalidInput
 from storage.models import ActionItem, Incident, Participant, RoleAssignment, SlackUser
@@ -76,14 +76,20 @@ def nudge_message(
     reader_id: str,
     today: date,
 ) -> dict[str, Any]:
-    """A digest, due-soon or overdue DM; re-rendered in place after a button click."""
+    """A digest or nudge DM, in sections (overdue, due soon, the rest) when it holds items
+    of more than one; re-rendered in place after a button click."""
     items = [i for i in (session.get(ActionItem, n) for n in item_ids) if i is not None]
     shown = items[:MAX_ITEMS_PER_MESSAGE]
+    due_soon_days = services.settings.config.action_items.due_soon_days
+    sections: dict[str, list[dict[str, Any]]] = {name: [] for name in nudges.SECTIONS}
+    for item in shown:
+        section = nudges.section_of(item.due_date, today, due_soon_days)
+        sections[section].append(item_view(session, item, today))
     return services.templates.message(
         "messages/action_item_nudge.json.j2",
         kind=kind,
         reader=reader_id,
-        items=item_views(session, shown, today),
+        sections=[(name, views) for name, views in sections.items() if views],
         hidden=len(items) - len(shown),
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from scheduler.tasks.action_items import action_item_digest
 from storage.models import ActionItem, Incident, TimelineEvent
 from storage.types import utcnow
 from tests.support.declaring import declare_and_wait
@@ -25,7 +26,11 @@ SECRET_ITEM = "Rotate the payroll bucket keys"
 
 @pytest.fixture
 def bot_config() -> dict:
-    return {"private_by_default": True}
+    # Monday 00:00: this week's digest is always due, whatever day the tests run.
+    return {
+        "private_by_default": True,
+        "action_items": {"digest_day": "monday", "digest_time": "00:00"},
+    }
 
 
 def answer(bot: RunningBot, text: str, user: str, channel: str) -> str:
@@ -146,6 +151,11 @@ def test_app_home_and_my_list_leave_out_a_private_incident_the_owner_is_not_in(
     # Alice, in the incident, sees it all on her Home tab.
     alice = open_home(bot, "UALICE")
     assert SECRET_TITLE in alice and SECRET_ITEM in alice
+
+    # The weekly digest tells Alice of hers, and Dan nothing of an incident he is not in.
+    assert "sent digest 1" in action_item_digest(bot.services)
+    assert slack.dms("UDAN") == []
+    assert SECRET_ITEM in json.dumps(slack.dms("UALICE")[0]["blocks"])
 
 
 def test_members_may_see_but_only_the_owner_ic_or_deputy_may_change(bot: RunningBot) -> None:
