@@ -124,6 +124,7 @@ def _change(
     change: str,
     apply: Callable[[Session, ActionItem], object],
     today: date | None = None,
+    target: item_access.Target | None = None,
 ) -> None:
     """Apply ``apply`` to an item the caller may see and change, then tell them how it stands.
 
@@ -131,7 +132,9 @@ def _change(
     call to Slack); an item they may not see is "not found", exactly like a missing one.
     """
     today = today or _today(ctx)
-    target = item_access.target(ctx.services, ctx.client, ctx.user_id, ctx.team_id, item_id)
+    target = target or item_access.target(
+        ctx.services, ctx.client, ctx.user_id, ctx.team_id, item_id
+    )
     with ctx.services.db.session() as session:
         item = target.changeable(ctx.services, session)
         apply(session, item)
@@ -228,6 +231,7 @@ def reassign(ctx: CommandContext, rest: str) -> None:
         lambda session, item: previous.append(
             action_items.reassign(session, item, owner, ctx.user_id, team)
         ),
+        target=target,
     )
     flow.tell_new_owner(ctx.services, ctx.client, item_id, ctx.user_id, previous[0])
 
