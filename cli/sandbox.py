@@ -178,7 +178,7 @@ class _Sitrep:
         self.started = threading.Event()
         application = wsgi_app(surface.app, self.services.db)
         self.server = create_server(
-            with_controls(application, control_token, self.started),
+            with_controls(application, control_token, self.started, CONTROL_PATH),
             sockets=[listener],
             threads=8,
             ident="sitrep",

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from cli.sandbox import CONTROL_PATH
 from scheduler import registry
 
 log = logging.getLogger(__name__)
@@ -32,7 +31,9 @@ def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) ->
     return [json.dumps(body).encode()]
 
 
-def with_controls(inner: Application, token: str, started: threading.Event) -> Application:
+def with_controls(
+    inner: Application, token: str, started: threading.Event, prefix: str
+) -> Application:
     """``inner`` with ``POST /sandbox/jobs/<name>`` in front of it.
 
     ``/healthz`` answers 503 until ``started`` is set: the page says Sitrep is
@@ -44,12 +45,12 @@ def with_controls(inner: Application, token: str, started: threading.Event) -> A
         if path == "/healthz" and not started.is_set():
             body = {"ok": False, "starting": True}
             return _answer(start_response, "503 Service Unavailable", body)
-        if not path.startswith(CONTROL_PATH + "/"):
+        if not path.startswith(prefix + "/"):
             return inner(environ, start_response)
         given = environ.get("HTTP_X_SANDBOX_TOKEN", "")
         if environ.get("REQUEST_METHOD") != "POST" or not hmac.compare_digest(given, token):
             return _answer(start_response, "403 Forbidden", {"ok": False, "error": "forbidden"})
-        name = path[len(CONTROL_PATH) + 1 :]
+        name = path[len(prefix) + 1 :]
         if name not in JOBS:
             error = f"no job {name!r}; known: {', '.join(JOBS)}"
             return _answer(start_response, "404 Not Found", {"ok": False, "error": error})

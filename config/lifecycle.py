@@ -30,6 +30,8 @@ DEFAULT_PERMISSIONS: dict[str, Any] = {
     "update": ANYONE,
     "impact": ANYONE,
     "milestones": ANYONE,
+    # Changing an action item (done, reassign, due, drop, snooze); its owner always may.
+    "action_items": [INCIDENT_COMMANDER, "deputy"],
 }
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.events import record_system_event
 from core.when import iso
 from storage.models import DONE, DROPPED, OPEN, ActionItem, Incident
@@ -107,20 +107,6 @@ def create(
         due_date=due_date.isoformat() if due_date else None,
         priority=item.priority,
     )
-    return item
-
-
-def get(session: Session, item_id: int, team_id: str | None = None) -> ActionItem:
-    """The item with this id in this workspace, or a clear NotFound."""
-    item = session.get(ActionItem, item_id)
-    if item is not None and team_id:
-        incident = session.get(Incident, item.incident_id)
-        if incident is None or incident.team_id != team_id:
-            item = None
-    if item is None:
-        raise NotFound(
-            f"There is no action item AI-{item_id}. `/incident action list mine` shows yours."
-        )
     return item
 
 

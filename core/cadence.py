@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, cast, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, and_, cast, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from config import Severities
 from config.lifecycle import Statuses
 from core import roles
+from storage import claims
+from storage.claims import Claim
 from storage.db import Database
 from storage.models import Incident, RoleAssignment, SentReminder, StatusUpdate
 
@@ -88,66 +89,29 @@ def reminder(session: Session, incident_id: int, kind: str, key: str) -> SentRem
     ).first()
 
 
-@dataclass(frozen=True)
-class Claim:
-    id: int
-    retry: bool  # True when finishing a send that a crashed process left half done
-    since: datetime  # when the first attempt began
-
-
 def claim(
     database: Database, incident_id: int, kind: str, key: str, now: datetime, timeout: timedelta
 ) -> Claim | None:
-    """Reserve the right to send; None when it was sent, or is being sent right now."""
-    try:
-        with database.session() as session:
-            row = SentReminder(
-                incident_id=incident_id, kind=kind, key=key, sent_at=now, state=SENDING
-            )
-            session.add(row)
-            session.flush()
-            return Claim(row.id, retry=False, since=now)
-    except IntegrityError:
-        pass
-    with database.session() as session:
-        existing = reminder(session, incident_id, kind, key)
-        if existing is None or existing.state != SENDING:
-            return None
-        if now - existing.sent_at < timeout:
-            return None  # another worker is sending it right now
-        # Take the stale claim over; the compare-and-set lets only one process win.
-        began = existing.sent_at  # read first: the UPDATE below refreshes the object
-        taken = session.execute(
-            update(SentReminder)
-            .where(
-                SentReminder.id == existing.id,
-                SentReminder.state == SENDING,
-                SentReminder.sent_at == began,
-            )
-            .values(sent_at=now)
-        )
-        if taken.rowcount != 1:
-            return None
-        return Claim(existing.id, retry=True, since=began)
+    """Reserve the right to send; None when it was sent, or is being sent right now.
+
+    ``Claim.retry`` is True when finishing a send that a stopped process left
+    half done; ``Claim.since`` is when that first attempt began.
+    """
+    occasion = {"incident_id": incident_id, "kind": kind, "key": key}
+    return claims.claim(database, claims.SENT_REMINDERS, occasion, now=now, stale_after=timeout)
 
 
 def finish(
-    database: Database, claim_id: int, state: str, message_ts: str | None, at: datetime
+    database: Database, held: Claim, state: str, message_ts: str | None, at: datetime
 ) -> None:
-    with database.session() as session:
-        row = session.get(SentReminder, claim_id)
-        if row is not None:
-            row.state = state
-            row.message_ts = message_ts
-            row.sent_at = at
+    claims.finish(
+        database, claims.SENT_REMINDERS, held.id, state, message_ts=message_ts, sent_at=at
+    )
 
 
-def release(database: Database, claim_id: int) -> None:
+def release(database: Database, held: Claim) -> None:
     """Give a claim back after a send failed, so the next sweep tries again."""
-    with database.session() as session:
-        row = session.get(SentReminder, claim_id)
-        if row is not None and row.state == SENDING:
-            session.delete(row)
+    claims.release(database, claims.SENT_REMINDERS, held)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,12 @@ Each planned message has a key that makes it unique in ``digest_deliveries``
 - ``escalation``: items overdue for N days, told to the incident's IC once a day
   at most (key: the IC's date); each item is escalated once.
 
+What falls due for one owner in one run goes out as one DM (``by_person``):
+the digest, when due, stands in for that run's nudges, and several nudges
+stand in for each other; their delivery rows are still recorded, so the
+same nudge is never sent again later. A nudge alone between weekly digests
+goes out as it is.
+
 Nudges wait for the digest time of day in the recipient's zone, so nobody is
 pinged at 3 a.m.
 """
@@ -27,6 +33,9 @@ from core.due_dates import local_now
 from storage.models import ActionItem
 
 DIGEST, DUE_SOON, OVERDUE, ESCALATION = "digest", "due-soon", "overdue", "escalation"
+# A DM that stands in for several nudges of one run, and the third section of a combined DM.
+NUDGES, REST = "nudges", "rest"
+SECTIONS = (OVERDUE, DUE_SOON, REST)
 
 
 @dataclass(frozen=True)
@@ -69,14 +78,19 @@ def plan(
     schedule: Schedule,
     tz_of: Callable[[str], str],
     ic_of: Callable[[int], str | None],
+    owner_sees: Callable[[ActionItem], bool] | None = None,
 ) -> list[Planned]:
-    """Every message due now, digests first so one person's messages are spread out."""
+    """Every message due now, digests first, then nudges, then escalations.
+
+    ``owner_sees`` leaves out of an owner's messages the items they may not
+    see (of a private incident they are not in); the IC still hears of them.
+    """
     by_owner: dict[str, list[ActionItem]] = defaultdict(list)
     escalate: dict[str, list[ActionItem]] = defaultdict(list)
     for item in items:
         if item.status != "open":
             continue
-        if item.owner_id:
+        if item.owner_id and (owner_sees is None or owner_sees(item)):
             by_owner[item.owner_id].append(item)
         if schedule.escalate_after_days and item.ic_notified_at is None and item.due_date:
             owner_today = local_now(tz_of(item.owner_id) if item.owner_id else "UTC", now).date()
@@ -124,3 +138,26 @@ def plan(
                 )
             )
     return digests + nudges + escalations
+
+
+def by_person(planned: Iterable[Planned]) -> list[tuple[Planned, ...]]:
+    """Each owner's digest and nudges of one run together, digest first, to go as one DM;
+    each escalation on its own. The order of people is kept."""
+    groups: dict[str, list[Planned]] = {}
+    alone: list[tuple[Planned, ...]] = []
+    for message in planned:
+        if message.kind == ESCALATION:
+            alone.append((message,))
+        else:
+            groups.setdefault(message.user_id, []).append(message)
+    ordered = [
+        tuple(sorted(messages, key=lambda m: m.kind != DIGEST)) for messages in groups.values()
+    ]
+    return ordered + alone
+
+
+def section_of(due: date | None, today: date, due_soon_days: int) -> str:
+    """Where an item goes in a combined DM: overdue, due soon, or the rest."""
+    if due is None or due > today + timedelta(days=due_soon_days):
+        return REST
+    return OVERDUE if due < today else DUE_SOON

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot import users
 from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
 from bot.workflows import action_items as flow
+from bot.workflows import item_access
 from config.lifecycle import Statuses
 from core import action_items, due_dates, incidents
 from core.errors import InvalidInput
+from storage.models import ActionItem
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 PLAIN_MENTION = re.compile(r"^@([\w.\-]+)$")
@@ -119,11 +123,28 @@ def _id_and_rest(ctx: CommandContext, rest: str, usage: str) -> tuple[int, str]:
     return action_items.parse_id(first), tail.strip()
 
 
-def _changed(ctx: CommandContext, item_id: int, change: str, **extra: Any) -> None:
+def _change(
+    ctx: CommandContext,
+    item_id: int,
+    change: str,
+    apply: Callable[[Session, ActionItem], object],
+    today: date | None = None,
+    target: item_access.Target | None = None,
+) -> None:
+    """Apply ``apply`` to an item the caller may see and change, then tell them how it stands.
+
+    Whether they may see it is settled before the transaction opens (it can take a
+    call to Slack); an item they may not see is "not found", exactly like a missing one.
+    """
+    today = today or _today(ctx)
+    target = target or item_access.target(
+        ctx.services, ctx.client, ctx.user_id, ctx.team_id, item_id
+    )
     with ctx.services.db.session() as session:
-        item = action_items.get(session, item_id)
-        view = flow.item_view(session, item, _today(ctx), _statuses(ctx))
-    ctx.reply("messages/action_item_changed.json.j2", item=view, change=change, **extra)
+        item = target.changeable(ctx.services, session)
+        apply(session, item)
+        view = flow.item_view(session, item, today, _statuses(ctx))
+    ctx.reply("messages/action_item_changed.json.j2", item=view, change=change)
 
 
 # ----- verbs -----------------------------------------------------------------
@@ -131,7 +152,7 @@ def _changed(ctx: CommandContext, item_id: int, change: str, **extra: Any) -> No
 
 def add(ctx: CommandContext, rest: str) -> None:
     with ctx.services.db.session() as session:
-        incident_id = ctx.incident_here(session).id
+        incident = ctx.incident_here(session)
     request = split_add(rest, _today(ctx))
     if not request.text:
         raise InvalidInput(
@@ -139,11 +160,11 @@ def add(ctx: CommandContext, rest: str) -> None:
             "[due friday | in 2w | 2026-12-01] [priority p1-p3]`."
         )
     owner = resolve_user(ctx, request.owner) if request.owner else None
-    owner = flow.owner_for_new_item(ctx.services, ctx.client, owner, ctx.user_id)
+    owner = flow.owner_for_new_item(ctx.services, ctx.client, owner, ctx.user_id, incident)
     flow.create_and_announce(
         ctx.services,
         ctx.client,
-        incident_id,
+        incident.id,
         request.text,
         ctx.user_id,
         owner_id=owner,
@@ -161,12 +182,14 @@ def list_items(ctx: CommandContext, rest: str) -> None:
         incident = None
         if which != "mine":
             incident = ctx.incident_here(session) if which else _incident_or_none(ctx, session)
-        if incident is None:
-            items = action_items.list_for_owner(session, ctx.user_id, ctx.team_id)
-            title_kind, reference = "mine", ""
-        else:
+        if incident is not None:
             items = action_items.list_for_incident(session, incident, only_open=which != "all")
             title_kind, reference = ("all" if which == "all" else "open"), incident.reference
+    if incident is None:
+        # Only items of incidents the caller may see: ownership alone shows no private incident.
+        items = flow.visible_items_of(ctx.services, ctx.client, ctx.user_id, ctx.team_id)
+        title_kind, reference = "mine", ""
+    with ctx.services.db.session() as session:
         views = flow.item_views(session, items[: flow.HOME_ITEMS], today, _statuses(ctx))
     ctx.reply(
         "messages/action_item_list.json.j2",
@@ -185,44 +208,60 @@ def _incident_or_none(ctx: CommandContext, session: Any) -> Any:
 
 def done(ctx: CommandContext, rest: str) -> None:
     item_id, evidence = _id_and_rest(ctx, rest, "done <id> [evidence link or note]")
-    with ctx.services.db.session() as session:
-        item = action_items.get(session, item_id, ctx.team_id)
-        action_items.complete(session, item, ctx.user_id, evidence)
-    _changed(ctx, item_id, "done")
+    _change(
+        ctx,
+        item_id,
+        "done",
+        lambda session, item: action_items.complete(session, item, ctx.user_id, evidence),
+    )
 
 
 def reassign(ctx: CommandContext, rest: str) -> None:
     item_id, who = _id_and_rest(ctx, rest, "reassign <id> @person")
+    target = item_access.target(ctx.services, ctx.client, ctx.user_id, ctx.team_id, item_id)
+    incident = target.require_visible()  # before anything else, so nothing leaks
+    with ctx.services.db.session() as session:
+        target.changeable(ctx.services, session)
     if not who or len(who.split()) != 1:
         raise InvalidInput(f"Name one new owner: `{ctx.command} action reassign {item_id} @jake`.")
-    owner = flow.owner_for_new_item(ctx.services, ctx.client, resolve_user(ctx, who), ctx.user_id)
-    with ctx.services.db.session() as session:
-        item = action_items.get(session, item_id, ctx.team_id)
-        action_items.reassign(
-            session,
-            item,
-            owner,
-            ctx.user_id,
-            ctx.services.settings.config.action_items.team_of(owner),
-        )
-    _changed(ctx, item_id, "reassigned")
+    owner = flow.owner_for_new_item(
+        ctx.services, ctx.client, resolve_user(ctx, who), ctx.user_id, incident
+    )
+    team = ctx.services.settings.config.action_items.team_of(owner)
+    previous: list[str | None] = []
+    _change(
+        ctx,
+        item_id,
+        "reassigned",
+        lambda session, item: previous.append(
+            action_items.reassign(session, item, owner, ctx.user_id, team)
+        ),
+        target=target,
+    )
+    flow.tell_new_owner(ctx.services, ctx.client, item_id, ctx.user_id, previous[0])
 
 
 def set_due(ctx: CommandContext, rest: str) -> None:
     item_id, when = _id_and_rest(ctx, rest, "due <id> <friday | in 2w | 2026-12-01 | none>")
-    due = None if when.lower() in NO_DATE else due_dates.parse(when, _today(ctx))
-    with ctx.services.db.session() as session:
-        item = action_items.get(session, item_id, ctx.team_id)
-        action_items.set_due(session, item, due, ctx.user_id)
-    _changed(ctx, item_id, "due")
+    today = _today(ctx)
+    due = None if when.lower() in NO_DATE else due_dates.parse(when, today)
+    _change(
+        ctx,
+        item_id,
+        "due",
+        lambda session, item: action_items.set_due(session, item, due, ctx.user_id),
+        today,
+    )
 
 
 def drop(ctx: CommandContext, rest: str) -> None:
     item_id, reason = _id_and_rest(ctx, rest, "drop <id> [reason]")
-    with ctx.services.db.session() as session:
-        item = action_items.get(session, item_id, ctx.team_id)
-        action_items.drop(session, item, ctx.user_id, reason)
-    _changed(ctx, item_id, "dropped")
+    _change(
+        ctx,
+        item_id,
+        "dropped",
+        lambda session, item: action_items.drop(session, item, ctx.user_id, reason),
+    )
 
 
 def snooze(ctx: CommandContext, rest: str) -> None:
@@ -230,19 +269,17 @@ def snooze(ctx: CommandContext, rest: str) -> None:
     today = _today(ctx)
     days = ctx.services.settings.config.action_items.snooze_days
     until = due_dates.parse(when, today) if when else today + timedelta(days=days)
-    with ctx.services.db.session() as session:
-        item = action_items.get(session, item_id, ctx.team_id)
-        action_items.snooze(item, until)
-    _changed(ctx, item_id, "snoozed")
+    _change(ctx, item_id, "snoozed", lambda _session, item: action_items.snooze(item, until), today)
 
 
 def stats(ctx: CommandContext, rest: str) -> None:
     config = ctx.services.settings.config.action_items
+    today = _today(ctx)  # may ask Slack for the caller's zone, so before the transaction
     with ctx.services.db.session() as session:
         figures = action_items.stats(
             session,
             ctx.team_id,
-            _today(ctx),
+            today,
             team_of=config.team_of,
             window_days=config.completion_window_days,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
+from bot.workflows.visibility import Visibility
 from core import incidents
 
 
@@ -11,22 +12,10 @@ def list_open(ctx: CommandContext) -> None:
     with ctx.services.db.session(write=False) as session:
         statuses = ctx.services.settings.config.lifecycle.statuses
         rows = incidents.list_open(session, ctx.team_id, statuses)
-        visible = [i for i in rows if not i.is_private or _is_member(ctx, i.channel_id)]
-    ctx.reply("messages/incident_list.json.j2", incidents=visible)
-
-
-def _is_member(ctx: CommandContext, channel_id: str | None) -> bool:
-    """Private incidents are listed only to people in their channel."""
-    if channel_id is None:
-        return False
-    cursor = None
-    while True:
-        page = ctx.client.conversations_members(channel=channel_id, limit=500, cursor=cursor)
-        if ctx.user_id in page["members"]:
-            return True
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return False
+    # Private incidents are listed to their members only, by the rule search uses; asking
+    # Slack who is in a channel happens with no transaction open.
+    visible = Visibility(ctx.services, ctx.client, ctx.user_id)
+    ctx.reply("messages/incident_list.json.j2", incidents=[i for i in rows if visible(i)])
 
 
 def register(router: Router) -> None:

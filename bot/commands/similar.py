@@ -12,7 +12,6 @@ from core.errors import InvalidInput
 
 
 def show_similar(ctx: CommandContext) -> None:
-    visible = Visibility(ctx.services, ctx.client, ctx.user_id)
     limit = max(ctx.services.settings.config.analytics.similar_limit, 5)
     with ctx.services.db.session(write=False) as session:
         incident = incidents.get_by_channel(session, ctx.channel_id)
@@ -27,14 +26,19 @@ def show_similar(ctx: CommandContext) -> None:
                 f"Run `{ctx.command} similar` in an incident channel, or describe what you "
                 f"see: `{ctx.command} similar checkout timeouts after deploy`."
             )
-        found = similar.find(session, profile, limit=limit, visible=visible)
-        ctx.reply(
-            "messages/similar.json.j2",
-            items=found,
-            incident=incident,
-            moment=moment,
-            words=ctx.args,
-        )
+        scored = similar.ranked(session, profile)
+    # Who may see a private incident can take a call to Slack: no transaction is open.
+    visible = Visibility(ctx.services, ctx.client, ctx.user_id)
+    found = [s for s in scored if visible(s.incident)][:limit]
+    with ctx.services.db.session() as session:
+        similar.add_details(session, found)
+    ctx.reply(
+        "messages/similar.json.j2",
+        items=found,
+        incident=incident,
+        moment=moment,
+        words=ctx.args,
+    )
 
 
 def register(router: Router) -> None:

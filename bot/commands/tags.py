@@ -24,12 +24,14 @@ def tag(ctx: CommandContext) -> None:
     with ctx.services.db.session(write=False) as session:
         if change.number is not None:
             incident = incidents.get_by_number(session, ctx.team_id, change.number)
-            if not Visibility(ctx.services, ctx.client, ctx.user_id).can_see(incident):
-                raise NotFound(f"There is no incident INC-{change.number}.")
         else:
             incident = ctx.incident_here(session)
         incident_id = incident.id
-    # The visibility check may page Slack; the change gets a transaction of its own.
+    # Asked before the writing transaction opens: it may take a call to Slack.
+    if change.number is not None and not Visibility(ctx.services, ctx.client, ctx.user_id).can_see(
+        incident
+    ):
+        raise NotFound(f"There is no incident INC-{change.number}.")
     config = ctx.services.settings.config
     with ctx.services.db.session() as session:
         incident = session.get_one(Incident, incident_id)

@@ -30,7 +30,8 @@ def note(ctx: CommandContext) -> None:
     with ctx.services.db.session() as session:
         incident = ctx.incident_here(session)
         row = timeline.add_note(session, incident, ctx.user_id, parsed.text, parsed.at)
-        ctx.reply("messages/note_added.json.j2", incident=incident, note=row, tz=tz)
+    # Committed before the reply: a reply Slack loses must not take the note with it.
+    ctx.reply("messages/note_added.json.j2", incident=incident, note=row, tz=tz)
 
 
 def show(ctx: CommandContext) -> None:
@@ -48,24 +49,24 @@ def show(ctx: CommandContext) -> None:
     with ctx.services.db.session(write=False) as session:
         incident = ctx.incident_here(session)
         events = timeline.key_events(session, incident)
-        pages = max(1, math.ceil(len(events) / PER_PAGE))
-        if page < 1 or page > pages:
-            raise InvalidInput(
-                f"{incident.reference}'s key events fill {pages} page{'s' if pages > 1 else ''}; "
-                f"ask for a page from 1 to {pages}."
-            )
-        chosen = events[(page - 1) * PER_PAGE : page * PER_PAGE]
-        ctx.reply(
-            "messages/timeline_page.json.j2",
-            incident=incident,
-            events=chosen,
-            page=page,
-            pages=pages,
-            total=len(events),
-            tz=tz,
-            command=ctx.command,
-            text_limit=TEXT_PER_ENTRY,
+    pages = max(1, math.ceil(len(events) / PER_PAGE))
+    if page < 1 or page > pages:
+        raise InvalidInput(
+            f"{incident.reference}'s key events fill {pages} page{'s' if pages > 1 else ''}; "
+            f"ask for a page from 1 to {pages}."
         )
+    chosen = events[(page - 1) * PER_PAGE : page * PER_PAGE]
+    ctx.reply(
+        "messages/timeline_page.json.j2",
+        incident=incident,
+        events=chosen,
+        page=page,
+        pages=pages,
+        total=len(events),
+        tz=tz,
+        command=ctx.command,
+        text_limit=TEXT_PER_ENTRY,
+    )
 
 
 def upload_all(ctx: CommandContext) -> None:
@@ -76,23 +77,23 @@ def upload_all(ctx: CommandContext) -> None:
         incident = ctx.incident_here(session)
         events = timeline.all_events(session, incident)
         people = timeline.participants(session, incident)
-        authors = {e.user_id for e in events if e.user_id} | {p.user_id for p in people}
-        authors |= {u for e in events for u in mentioned(e.text)}
-        names = _names(ctx, sorted(authors))
-        content = templates.text(
-            "text/timeline_log.md.j2",
-            incident=incident,
-            events=events,
-            participants=people,
-            names=names,
-            readable=lambda text: plain_text(text, names),
-            tz=tz,
-        )
-        comment = templates.text(
-            "text/timeline_log_comment.txt.j2", incident=incident, count=len(events)
-        )
-        filename = f"{incident.reference.lower()}-timeline.md"
-        title = f"{incident.reference} timeline"
+    authors = {e.user_id for e in events if e.user_id} | {p.user_id for p in people}
+    authors |= {u for e in events for u in mentioned(e.text)}
+    names = _names(ctx, sorted(authors))  # may ask Slack, so no transaction is open
+    content = templates.text(
+        "text/timeline_log.md.j2",
+        incident=incident,
+        events=events,
+        participants=people,
+        names=names,
+        readable=lambda text: plain_text(text, names),
+        tz=tz,
+    )
+    comment = templates.text(
+        "text/timeline_log_comment.txt.j2", incident=incident, count=len(events)
+    )
+    filename = f"{incident.reference.lower()}-timeline.md"
+    title = f"{incident.reference} timeline"
     try:
         dm = ctx.client.conversations_open(users=ctx.user_id)["channel"]["id"]
         ctx.client.files_upload_v2(

@@ -19,9 +19,12 @@ from sqlalchemy.orm import Session
 
 from bot import users
 from bot.services import Services
+from bot.workflows import item_access
+from bot.workflows.dm import send_dm
 from bot.workflows.slack_errors import error_code
+from bot.workflows.visibility import Visibility
 from config.lifecycle import Statuses
-from core import action_items
+from core import action_items, nudges
 from core.due_dates import today_in
 from core.errors import InvalidInput
 from storage.models import ActionItem, Incident, Participant, RoleAssignment, SlackUser
@@ -78,22 +81,35 @@ def nudge_message(
     reader_id: str,
     today: date,
 ) -> dict[str, Any]:
-    """A digest, due-soon or overdue DM; re-rendered in place after a button click."""
+    """A digest or nudge DM, in sections (overdue, due soon, the rest) when it holds items
+    of more than one; re-rendered in place after a button click."""
     items = [i for i in (session.get(ActionItem, n) for n in item_ids) if i is not None]
     shown = items[:MAX_ITEMS_PER_MESSAGE]
+    due_soon_days = services.settings.config.action_items.due_soon_days
+    sections: dict[str, list[dict[str, Any]]] = {name: [] for name in nudges.SECTIONS}
+    for item in shown:
+        section = nudges.section_of(item.due_date, today, due_soon_days)
+        sections[section].append(
+            item_view(session, item, today, services.settings.config.lifecycle.statuses)
+        )
     return services.templates.message(
         "messages/action_item_nudge.json.j2",
         kind=kind,
         reader=reader_id,
-        items=item_views(session, shown, today, services.settings.config.lifecycle.statuses),
+        sections=[(name, views) for name, views in sections.items() if views],
         hidden=len(items) - len(shown),
     )
 
 
 def owner_for_new_item(
-    services: Services, client: WebClient, owner_id: str | None, caller: str
+    services: Services,
+    client: WebClient,
+    owner_id: str | None,
+    caller: str,
+    incident: Incident | None = None,
 ) -> str:
-    """The owner to record: the one named, else the person adding the item. Bots cannot own."""
+    """The owner to record: the one named, else the person adding the item. Bots cannot own,
+    and nobody can own an item of a private ``incident`` they are not in."""
     owner = owner_id or caller
     profile = users.lookup(services, client, owner)
     if profile is None:
@@ -102,6 +118,7 @@ def owner_for_new_item(
         )
     if profile.is_bot:
         raise InvalidInput(f"<@{owner}> is a bot; an action item needs a person to own it.")
+    item_access.require_owner_can_see(services, client, owner, incident)
     return owner
 
 
@@ -151,16 +168,65 @@ def create_and_announce(
     return item_id
 
 
+def tell_new_owner(
+    services: Services,
+    client: WebClient,
+    item_id: int,
+    by: str,
+    previous: str | None,
+) -> None:
+    """DM the new owner of a reassigned item, naming who handed it over.
+
+    The change is already stored; a DM Slack refuses is logged, not raised.
+    Nobody is told about an item they took themselves.
+    """
+    with services.db.session() as session:
+        item = session.get_one(ActionItem, item_id)
+        owner = item.owner_id
+        if owner is None or owner == by:
+            return
+        view = item_view(
+            session,
+            item,
+            today_in(cached_tz(session, owner)),
+            services.settings.config.lifecycle.statuses,
+        )
+    message = services.templates.message(
+        "messages/action_item_handed_over.json.j2", item=view, by=by, previous=previous
+    )
+    try:
+        send_dm(client, owner, message)
+    except SlackApiError as exc:
+        log.warning("telling %s about %s failed: %s", owner, view["ref"], error_code(exc))
+
+
+def visible_items_of(
+    services: Services, client: WebClient, user_id: str, team_id: str | None = None
+) -> list[ActionItem]:
+    """Someone's open items, leaving out those of private incidents they are not in."""
+    with services.db.session() as session:
+        mine = action_items.list_for_owner(session, user_id, team_id)
+        owning = {i.incident_id: session.get_one(Incident, i.incident_id) for i in mine}
+    visible = Visibility(services, client, user_id).learn(owning.values())
+    return [i for i in mine if visible.can_see(owning[i.incident_id])]
+
+
 def refresh_home(services: Services, client: WebClient, user_id: str) -> None:
-    """Publish the App Home tab: my open items, open incidents I am in, my recent incidents."""
+    """Publish the App Home tab: my open items, open incidents I am in, my recent incidents.
+
+    A private incident appears only to someone who may see it, as in search.
+    """
     tz = users.user_tz(services, client, user_id)
     today = today_in(tz)
+    mine = visible_items_of(services, client, user_id)
     with services.db.session() as session:
-        mine = action_items.list_for_owner(session, user_id)
         involved = _incidents_of(session, user_id)
-        statuses = services.settings.config.lifecycle.statuses
-        open_incidents = [i for i in involved if statuses.is_open(i.status)]
-        recent = [i for i in involved if not statuses.is_open(i.status)]
+    statuses = services.settings.config.lifecycle.statuses
+    visible = Visibility(services, client, user_id).learn(involved)
+    involved = [i for i in involved if visible.can_see(i)]
+    open_incidents = [i for i in involved if statuses.is_open(i.status)]
+    recent = [i for i in involved if not statuses.is_open(i.status)]
+    with services.db.session() as session:
         view = services.templates.json(
             "views/app_home.json.j2",
             user=user_id,

@@ -18,6 +18,7 @@ from bot.workflows import hooks
 from core.analytics import patterns, similar
 from storage import search
 from storage.models import Incident
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,22 +69,23 @@ def post_patterns(
         incident = session.get(Incident, incident_id)
         if incident is None or not incident.channel_id:
             return []
-        notices = [
-            n
-            for n in patterns.detect(session, incident, threshold, found)
-            if patterns.claim(session, incident, n)
-        ]
+        detected = patterns.detect(session, incident, threshold, found)
         channel_id = incident.channel_id
-    if not notices:
+    # Claimed and committed first, then posted with no transaction open.
+    now = utcnow()
+    held = [(n, c) for n in detected if (c := patterns.claim(services.db, incident_id, n, now))]
+    if not held:
         return []
+    notices = [notice for notice, _ in held]
     message = services.templates.message("messages/pattern_notice.json.j2", notices=notices)
     try:
         client.chat_postMessage(channel=channel_id, **message)
     except SlackApiError:
-        with services.db.session() as session:
-            for notice in notices:
-                patterns.unclaim(session, incident_id, notice)
+        for _, claim in held:
+            patterns.unclaim(services.db, claim)
         raise
+    for _, claim in held:
+        patterns.sent(services.db, claim, utcnow())
     return notices
 
 

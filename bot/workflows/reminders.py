@@ -195,13 +195,13 @@ def deliver(services: Services, client: WebClient, incident_id: int, kind: str, 
         except SlackApiError as exc:
             code = error_code(exc)
             if code in PERMANENT:
-                cadence.finish(services.db, claim.id, cadence.FAILED, None, utcnow())
+                cadence.finish(services.db, claim, cadence.FAILED, None, utcnow())
                 log.warning("INC %s: %s reminder cannot be posted: %s", incident_id, kind, code)
                 return f"failed: {code}"
-            cadence.release(services.db, claim.id)  # the next sweep tries again
+            cadence.release(services.db, claim)  # the next sweep tries again
             raise
     sent_at = utcnow()
-    cadence.finish(services.db, claim.id, cadence.SENT, ts, sent_at)
+    cadence.finish(services.db, claim, cadence.SENT, ts, sent_at)
     log.info("INC %s: sent %s reminder for %s", incident_id, kind, key)
     if kind == cadence.REMIND and services.scheduler is not None:
         services.scheduler.schedule_once(

@@ -1,9 +1,9 @@
 """The monthly Incident Intelligence report: built once, posted once per month and workspace.
 
 The delivery row (``digest_deliveries``, kind ``monthly-report``, keyed by
-workspace and month) is claimed before posting, so a second process or a
-rerun after a crash does not post the same month twice; a failed post
-releases it so the next run tries again.
+workspace and month) is claimed before posting (``storage.claims``), so a
+second process or a rerun after a crash does not post the same month twice;
+a failed post releases it so the next run tries again.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ import logging
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
-from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from bot.services import Services
 from bot.workflows import broadcast
 from bot.workflows.sharing import Posted, Upload, post_with_files
 from core.analytics import charts, report
 from core.analytics.periods import Period
-from storage.models import DigestDelivery, Incident
+from storage import claims
+from storage.models import Incident
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -51,37 +51,9 @@ def teams(services: Services) -> list[str]:
         return sorted(set(session.scalars(select(Incident.team_id).distinct())))
 
 
-def _delivery_of(team_id: str, month: str) -> tuple[ColumnElement[bool], ...]:
-    """The delivery row that claims one team's report for one month."""
-    return (
-        DigestDelivery.user_id == team_id,
-        DigestDelivery.week == month,
-        DigestDelivery.kind == KIND,
-    )
-
-
-def _claim(services: Services, team_id: str, month: str, force: bool) -> bool:
-    with services.db.session() as session:
-        existing = session.scalars(
-            select(DigestDelivery).where(*_delivery_of(team_id, month))
-        ).first()
-        if existing is not None:
-            stale = existing.status != "sent" and utcnow() - existing.created_at > STALE_CLAIM
-            if not (force or stale):
-                return False
-            session.delete(existing)
-            session.flush()
-        try:
-            with session.begin_nested():
-                session.add(DigestDelivery(user_id=team_id, week=month, kind=KIND))
-        except IntegrityError:
-            return False
-    return True
-
-
-def _release(services: Services, team_id: str, month: str) -> None:
-    with services.db.session() as session:
-        session.execute(delete(DigestDelivery).where(*_delivery_of(team_id, month)))
+def _occasion(team_id: str, month: str) -> dict[str, str]:
+    """The delivery row that claims one workspace's report for one month; no person."""
+    return {"team_id": team_id, "user_id": "", "week": month, "kind": KIND}
 
 
 def post_monthly(
@@ -95,7 +67,13 @@ def post_monthly(
     """Post the report for ``period``; None when it was already posted."""
     channel = services.settings.config.analytics.report_channel
     month = period.start.strftime("%Y-%m")
-    if not _claim(services, team_id, month, force):
+    ledger = claims.DIGEST_DELIVERIES
+    if force:
+        claims.reopen(services.db, ledger, _occasion(team_id, month))
+    held = claims.claim(
+        services.db, ledger, _occasion(team_id, month), now=utcnow(), stale_after=STALE_CLAIM
+    )
+    if held is None:
         return None
     try:
         built = build(services, team_id, period, utcnow())
@@ -110,14 +88,15 @@ def post_monthly(
         uploads = [document, *(Upload(c.filename, c.title, c.png) for c in drawn)]
         posted = post_with_files(client, channel_id, message, uploads)
     except Exception:
-        _release(services, team_id, month)
+        claims.release(services.db, ledger, held)
         raise
-    with services.db.session() as session:
-        row = session.scalars(select(DigestDelivery).where(*_delivery_of(team_id, month))).one()
-        row.status, row.channel_id, row.ts, row.sent_at = (
-            "sent",
-            posted.channel,
-            posted.ts,
-            utcnow(),
-        )
+    claims.finish(
+        services.db,
+        ledger,
+        held.id,
+        "sent",
+        channel_id=posted.channel,
+        ts=posted.ts,
+        sent_at=utcnow(),
+    )
     return posted

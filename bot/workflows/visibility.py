@@ -9,6 +9,7 @@ the incident channel's member list in Slack settles the rest.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -31,6 +32,13 @@ class Visibility:
 
     def __call__(self, incident: Incident) -> bool:
         return self.can_see(incident)
+
+    def learn(self, incidents: Iterable[Incident]) -> Visibility:
+        """Settle the verdict on each incident now, so later checks inside a transaction
+        answer from memory instead of waiting on Slack with the transaction open."""
+        for incident in incidents:
+            self.can_see(incident)
+        return self
 
     def can_see(self, incident: Incident) -> bool:
         if not incident.is_private:

@@ -33,6 +33,14 @@ def find(
     session: Session, words: str, team_id: str, visible: Visible, *, limit: int = 10
 ) -> list[Result]:
     """The best matches the person may see; private incidents of others stay out."""
+    chosen = pick(candidates(session, words, team_id, limit=limit), visible, limit)
+    add_details(session, chosen)
+    return chosen
+
+
+def candidates(session: Session, words: str, team_id: str, *, limit: int = 10) -> list[Result]:
+    """Best matches first, more than ``limit``: some may be private incidents the person
+    cannot see. Callers that ask Slack who may see them do so after this session ends."""
     if len(words) > MAX_QUERY:
         raise InvalidInput(f"Search for fewer words: at most {MAX_QUERY} characters.")
     try:
@@ -42,7 +50,6 @@ def find(
             "Tell me what to look for, e.g. `/incident search database timeout`; "
             '`"exact phrase"`, `OR` and `-word` work too.'
         ) from exc
-    # Ask for more than needed: some may be private incidents this person cannot see.
     hits = search.search(session, query, team_id, limit=limit * 3)
     incidents = {
         i.id: i
@@ -50,12 +57,15 @@ def find(
             select(Incident).where(Incident.id.in_([h.incident_id for h in hits]))
         )
     }
-    results = []
-    for hit in hits:
-        incident = incidents.get(hit.incident_id)
-        if incident is not None and visible(incident):
-            results.append(Result(incident, hit))
-        if len(results) == limit:
+    return [Result(incidents[h.incident_id], h) for h in hits if h.incident_id in incidents]
+
+
+def pick(pool: list[Result], visible: Visible, limit: int = 10) -> list[Result]:
+    """The first ``limit`` results the person may see, asking no more than needed."""
+    chosen = []
+    for result in pool:
+        if len(chosen) == limit:
             break
-    add_details(session, results)
-    return results
+        if visible(result.incident):
+            chosen.append(result)
+    return chosen

@@ -9,17 +9,21 @@ a second process never posts it twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.analytics.periods import month
 from core.analytics.similar import Similar
-from storage.models import Incident, SentReminder
+from storage import claims
+from storage.claims import Claim
+from storage.db import Database
+from storage.models import Incident
 
 NOTICE_KIND = "pattern"
+# A notice claimed by a process that may run elsewhere is posted anyway after this.
+STALE_CLAIM = timedelta(minutes=10)
 SAME_SYMPTOM = 0.5
 
 
@@ -94,33 +98,16 @@ def detect(
     return notices
 
 
-def claim(session: Session, incident: Incident, notice: Notice) -> bool:
-    """Record that ``notice`` is going out for ``incident``; False if it already went."""
-    exists = session.scalars(
-        select(SentReminder.id).where(
-            SentReminder.incident_id == incident.id,
-            SentReminder.kind == NOTICE_KIND,
-            SentReminder.key == notice.key,
-        )
-    ).first()
-    if exists is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(SentReminder(incident_id=incident.id, kind=NOTICE_KIND, key=notice.key))
-    except IntegrityError:
-        return False
-    return True
+def claim(database: Database, incident_id: int, notice: Notice, now: datetime) -> Claim | None:
+    """Reserve ``notice`` for ``incident_id``; None if it went out or is going out now."""
+    occasion = {"incident_id": incident_id, "kind": NOTICE_KIND, "key": notice.key}
+    return claims.claim(database, claims.SENT_REMINDERS, occasion, now=now, stale_after=STALE_CLAIM)
 
 
-def unclaim(session: Session, incident_id: int, notice: Notice) -> None:
+def sent(database: Database, held: Claim, at: datetime) -> None:
+    claims.finish(database, claims.SENT_REMINDERS, held.id, "sent", sent_at=at)
+
+
+def unclaim(database: Database, held: Claim) -> None:
     """Forget a claim whose post failed, so the notice can go out later."""
-    row = session.scalars(
-        select(SentReminder).where(
-            SentReminder.incident_id == incident_id,
-            SentReminder.kind == NOTICE_KIND,
-            SentReminder.key == notice.key,
-        )
-    ).first()
-    if row is not None:
-        session.delete(row)
+    claims.release(database, claims.SENT_REMINDERS, held)

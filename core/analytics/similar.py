@@ -124,6 +124,15 @@ def find(
     session: Session, profile: Profile, *, limit: int = 3, visible: Visible | None = None
 ) -> list[Similar]:
     """The closest past incidents, best first, each with its resolution and open items."""
+    scored = ranked(session, profile)
+    chosen = [s for s in scored if visible is None or visible(s.incident)][:limit]
+    add_details(session, chosen)
+    return chosen
+
+
+def ranked(session: Session, profile: Profile) -> list[Similar]:
+    """Every past incident alike enough, best first, whoever may see it; callers that ask
+    Slack who may see them do so after this session ends, then ``add_details``."""
     words = profile.words
     candidates: dict[int, float] = {}
     if words:
@@ -145,17 +154,9 @@ def find(
         return []
     rows = session.scalars(select(Incident).where(Incident.id.in_(candidates)))
     query_stems = {_stem(w) for w in words}
-    scored: list[Similar] = []
-    for incident in rows:
-        if visible is not None and not visible(incident):
-            continue
-        found = _score(incident, profile, query_stems)
-        if found is not None:
-            scored.append(found)
+    scored = [s for s in (_score(i, profile, query_stems) for i in rows) if s is not None]
     scored.sort(key=lambda s: (s.score, candidates.get(s.incident.id, 0.0)), reverse=True)
-    chosen = scored[:limit]
-    add_details(session, chosen)
-    return chosen
+    return scored
 
 
 def _sharing_services(session: Session, profile: Profile) -> list[int]:

@@ -42,13 +42,20 @@ class ActionItem(Base):
 
 
 class DigestDelivery(Base):
-    """One owner's digest for one ISO week; the unique key makes a resend impossible."""
+    """One message to one person (or, for reports, one workspace) that must go out once.
+
+    The unique key makes a resend impossible; ``claimed_by`` and ``claimed_at``
+    say which process is sending a pending row (see ``storage.claims``).
+    """
 
     __tablename__ = "digest_deliveries"
-    __table_args__ = (UniqueConstraint("user_id", "week", "kind", name="uq_digest_once"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "week", "kind", name="uq_digest_once"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(32))
+    team_id: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    user_id: Mapped[str] = mapped_column(String(32))  # "" for a workspace's report
     week: Mapped[str] = mapped_column(String(10))  # e.g. 2026-W47
     kind: Mapped[str] = mapped_column(String(16), default="digest")  # digest, due-soon, overdue
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent
@@ -56,3 +63,5 @@ class DigestDelivery(Base):
     ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

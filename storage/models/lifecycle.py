@@ -77,3 +77,5 @@ class SentReminder(Base):
     # claim left "sending" by a crash is checked against Slack and finished.
     state: Mapped[str] = mapped_column(String(16), default="sent", server_default="sent")
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    # The process sending it while "sending"; ``sent_at`` is then the claim's time.
+    claimed_by: Mapped[str | None] = mapped_column(String(128))

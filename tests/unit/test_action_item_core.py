@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from config import load_config
-from core import action_items, incidents, nudges
+from core import access, action_items, incidents, nudges
 from core.errors import InvalidInput
 from storage.db import Database
 from storage.models import ActionItem, Incident
@@ -69,7 +69,7 @@ def test_closed_items_refuse_changes(db: Database) -> None:
         with pytest.raises(InvalidInput, match="already done"):
             action_items.reassign(session, row, "UB", "UA")
     with db.session() as session, pytest.raises(Exception, match="no action item AI-999"):
-        action_items.get(session, 999, "T1")
+        access.item(session, 999, "T1", visible=lambda _incident: True)
 
 
 def item(item_id: int, owner: str, due: date | None, **fields: object) -> ActionItem:
@@ -126,3 +126,34 @@ def test_plan_waits_for_each_owners_own_digest_time() -> None:
     planned = plan(rows, monday_early_utc, zones)
     # 16:00 in Tokyo: due. 02:00 in New York: not yet (and last week's was Sunday's week).
     assert [(p.user_id, p.key) for p in planned] == [("UTOKYO", "2026-W48")]
+
+
+def test_one_dm_per_person_per_run_digest_first_and_escalations_apart() -> None:
+    def planned(user: str, kind: str, key: str = "k") -> nudges.Planned:
+        return nudges.Planned(user, key, kind, (1,))
+
+    run = [
+        planned("UA", "digest"),
+        planned("UB", "digest"),
+        planned("UB", "overdue", "2026-11-24"),
+        planned("UA", "due-soon", "2026-11-27"),
+        planned("UC", "due-soon", "2026-11-26"),
+        planned("UC", "overdue", "2026-11-20"),
+        planned("UA", "escalation"),
+    ]
+    grouped = [[(p.user_id, p.kind) for p in bundle] for bundle in nudges.by_person(run)]
+    assert grouped == [
+        [("UA", "digest"), ("UA", "due-soon")],
+        [("UB", "digest"), ("UB", "overdue")],
+        [("UC", "due-soon"), ("UC", "overdue")],
+        [("UA", "escalation")],
+    ]
+    today = NOW.date()
+    assert nudges.section_of(today - timedelta(days=1), today, 2) == "overdue"
+    assert (
+        nudges.section_of(today, today, 2)
+        == nudges.section_of(today + timedelta(days=2), today, 2)
+        == "due-soon"
+    )
+    assert nudges.section_of(today + timedelta(days=3), today, 2) == "rest"
+    assert nudges.section_of(None, today, 2) == "rest"

@@ -21,6 +21,7 @@ from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import action_items as flow
 from bot.workflows.dm import tell_user
+from bot.workflows.visibility import Visibility
 from core import action_items, due_dates
 from core.errors import SitrepError
 from storage.models import Incident
@@ -43,9 +44,10 @@ def open_create_modal(
 ) -> None:
     with services.db.session() as session:
         incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise SitrepError("That incident no longer exists.")
-        reference, title = incident.reference, incident.title
+    # A button can name any incident; a private one opens only for its members.
+    if incident is None or not Visibility(services, client, user_id).can_see(incident):
+        raise SitrepError("That incident no longer exists.")
+    reference, title = incident.reference, incident.title
     view = services.templates.json(
         "views/action_item_modal.json.j2",
         text=text,
@@ -61,6 +63,9 @@ def read_submission(services: Services, client: WebClient, body: dict[str, Any])
     """The new item's fields; raises ``FieldErrors`` naming the blocks that are wrong."""
     values = body["view"]["state"]["values"]
     user_id = body["user"]["id"]
+    meta = json.loads(body["view"].get("private_metadata") or "{}")
+    with services.db.session() as session:
+        incident = session.get(Incident, int(meta.get("incident_id") or 0))
     errors: dict[str, str] = {}
     text = " ".join(str(field_value(values, "text")).split())
     if not text:
@@ -69,7 +74,7 @@ def read_submission(services: Services, client: WebClient, body: dict[str, Any])
         errors["text"] = f"Keep it under {action_items.MAX_TEXT} characters."
     owner = field_value(values, "owner") or user_id
     try:
-        owner = flow.owner_for_new_item(services, client, owner, user_id)
+        owner = flow.owner_for_new_item(services, client, owner, user_id, incident)
     except SitrepError as exc:
         errors["owner"] = str(exc)
     due: date | None = None

@@ -17,9 +17,9 @@ from bot.listeners.action_items.payloads import ack_only, button_value, say
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import action_items as flow
+from bot.workflows import item_access
 from core import action_items, due_dates
 from core.errors import SitrepError
-from storage.models import ActionItem
 
 DONE_ACTION = "action_item_done"
 SNOOZE_ACTION = "action_item_snooze"
@@ -33,6 +33,11 @@ def listed_item_ids(message: dict[str, Any]) -> list[int]:
         if block_id.startswith("ai:") and block_id[3:].isdigit():
             ids.append(int(block_id[3:]))
     return ids
+
+
+def team_of_click(body: dict[str, Any]) -> str:
+    """The workspace a click came from; items of other workspaces are not found from it."""
+    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
 
 
 def refresh_where_clicked(services: Services, client: WebClient, body: dict[str, Any]) -> None:
@@ -74,13 +79,14 @@ def register(surface: Surface, services: Services) -> None:
         )
 
     def _change(body: dict[str, Any], client: WebClient, respond: Respond, apply: Any) -> None:
-        item_id = button_value(body).get("id")
+        user_id = body["user"]["id"]
         try:
+            item_id = int(button_value(body).get("id") or 0)
+            target = item_access.target(services, client, user_id, team_of_click(body), item_id)
             with services.db.session() as session:
-                item = session.get(ActionItem, int(item_id or 0))
-                if item is None:
-                    raise SitrepError("That action item no longer exists.")
-                apply(session, item, body["user"]["id"])
+                apply(session, target.changeable(services, session), user_id)
+        except (TypeError, ValueError):
+            say(client, respond, body, ":information_source: That button is out of date.")
         except SitrepError as exc:
             say(client, respond, body, f":information_source: {exc}")
         refresh_where_clicked(services, client, body)

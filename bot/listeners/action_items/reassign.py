@@ -9,34 +9,44 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.listeners.action_items.item_buttons import listed_item_ids, refresh_where_clicked
-from bot.listeners.action_items.payloads import ack_only, button_value, field_value
+from bot.listeners.action_items.item_buttons import (
+    listed_item_ids,
+    refresh_where_clicked,
+    team_of_click,
+)
+from bot.listeners.action_items.payloads import ack_only, button_value, field_value, say
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import action_items as flow
+from bot.workflows import item_access
 from bot.workflows.dm import tell_user
 from core import action_items, due_dates
 from core.errors import SitrepError
-from storage.models import ActionItem
 
 REASSIGN_ACTION = "action_item_reassign"
 REASSIGN_MODAL_ID = "action_item_reassign_modal"
 
 
 def register(surface: Surface, services: Services) -> None:
-    def open_reassign(body: dict[str, Any], client: WebClient) -> None:
-        item_id = button_value(body).get("id")
-        with services.db.session() as session:
-            item = session.get(ActionItem, int(item_id or 0))
-            if item is None:
-                return
-            today = due_dates.today_in(flow.cached_tz(session, body["user"]["id"]))
-            view_item = flow.item_view(
-                session, item, today, services.settings.config.lifecycle.statuses
-            )
+    def open_reassign(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        user_id = body["user"]["id"]
+        try:
+            item_id = int(button_value(body).get("id") or 0)
+            target = item_access.target(services, client, user_id, team_of_click(body), item_id)
+            with services.db.session() as session:
+                item = target.changeable(services, session)
+                today = due_dates.today_in(flow.cached_tz(session, user_id))
+                view_item = flow.item_view(
+                    session, item, today, services.settings.config.lifecycle.statuses
+                )
+        except (TypeError, ValueError):
+            return
+        except SitrepError as exc:
+            say(client, respond, body, f":information_source: {exc}")
+            return
         container = body.get("container") or {}
         view = services.templates.json(
             "views/action_item_reassign.json.j2",
@@ -44,6 +54,7 @@ def register(surface: Surface, services: Services) -> None:
             private_metadata=json.dumps(
                 {
                     "id": item_id,
+                    "team": team_of_click(body),
                     "kind": button_value(body).get("kind", "digest"),
                     "container": container,
                     "items": listed_item_ids(body.get("message") or {}),
@@ -52,10 +63,16 @@ def register(surface: Surface, services: Services) -> None:
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    def _target(body: dict[str, Any], client: WebClient) -> item_access.Target:
+        meta = json.loads(body["view"].get("private_metadata") or "{}")
+        team = str(meta.get("team") or team_of_click(body))
+        return item_access.target(services, client, body["user"]["id"], team, int(meta["id"]))
+
     def ack_reassign(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         owner = field_value(body["view"]["state"]["values"], "owner")
         try:
-            flow.owner_for_new_item(services, client, owner, body["user"]["id"])
+            incident = _target(body, client).require_visible()
+            flow.owner_for_new_item(services, client, owner, body["user"]["id"], incident)
         except SitrepError as exc:
             ack(response_action="errors", errors={"owner": str(exc)})
             return
@@ -66,21 +83,25 @@ def register(surface: Surface, services: Services) -> None:
         owner = field_value(body["view"]["state"]["values"], "owner")
         user_id = body["user"]["id"]
         try:
-            owner = flow.owner_for_new_item(services, client, owner, user_id)
+            target = _target(body, client)
+            owner = flow.owner_for_new_item(
+                services, client, owner, user_id, target.require_visible()
+            )
         except SitrepError:
             return  # refused inline by the ack
         try:
             with services.db.session() as session:
-                item = action_items.get(session, int(meta["id"]))
-                action_items.reassign(
+                previous = action_items.reassign(
                     session,
-                    item,
+                    target.changeable(services, session),
                     owner,
                     user_id,
                     services.settings.config.action_items.team_of(owner),
                 )
         except SitrepError as exc:
             tell_user(client, user_id, "", {"text": f":information_source: {exc}"})
+        else:
+            flow.tell_new_owner(services, client, target.item_id, user_id, previous)
         container = meta.get("container") or {}
         redraw = {
             "user": {"id": user_id},
