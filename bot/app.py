@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import commands, listeners
+from bot.log_privacy import withhold_bodies
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.surface import Surface
@@ -22,7 +23,8 @@ def create_app(services: Services, client: WebClient | None = None) -> Surface:
         # Token checks happen in `sitrep serve`, with a readable message; Bolt's
         # own check would crash start-up whenever Slack is briefly unreachable.
         token_verification_enabled=False,
-        logger=logging.getLogger("sitrep.bolt"),
+        # Bolt copies this logger's filters to its own loggers, so add it first.
+        logger=withhold_bodies(logging.getLogger("sitrep.bolt")),
     )
     surface = Surface(app)
     commands.register_all(surface, services)

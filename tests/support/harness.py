@@ -69,7 +69,9 @@ def start_bot(emulator: SlackEmulator, environ: Mapping[str, str]) -> RunningBot
     surface = create_app(services, client)
     run_startup_tasks(services, client).join(timeout=30)
     start_scheduler(services)
-    server = make_server(surface.app, services.db, "127.0.0.1", 0, threads=8)
+    server = make_server(
+        surface.app, services.db, "127.0.0.1", 0, threads=8, limits=settings.config.server
+    )
     thread = threading.Thread(target=server.run, name="sitrep-http", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}/slack/events"

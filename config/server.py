@@ -1,0 +1,56 @@
+"""How the HTTP server protects itself: body and connection limits.
+
+The defaults fit Slack, whose payloads are a few kilobytes and whose requests
+arrive whole within milliseconds; anything far outside that is not Slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from config.values import ConfigError, parse_duration, require_int, require_mapping
+
+KNOWN_KEYS = {"max_body_bytes", "connection_limit", "channel_timeout"}
+
+DEFAULT_MAX_BODY = 1024 * 1024
+# Each open connection costs waitress one to three file descriptors; 250 stays
+# well inside the usual limit of 1,024 while leaving room above Slack's needs.
+DEFAULT_CONNECTION_LIMIT = 250
+DEFAULT_CHANNEL_TIMEOUT = "15s"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    channel_timeout: timedelta = timedelta(seconds=15)
+
+
+def parse_server(raw: Any) -> ServerConfig:
+    section = require_mapping(raw, "server")
+    unknown = sorted(set(section) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"server.{unknown[0]}", f"is not a known setting ({', '.join(sorted(KNOWN_KEYS))})"
+        )
+    max_body = require_int(
+        section, "max_body_bytes", "server.max_body_bytes", DEFAULT_MAX_BODY, minimum=1024
+    )
+    connections = require_int(
+        section,
+        "connection_limit",
+        "server.connection_limit",
+        DEFAULT_CONNECTION_LIMIT,
+        minimum=1,
+    )
+    timeout = parse_duration(
+        section.get("channel_timeout", DEFAULT_CHANNEL_TIMEOUT), "server.channel_timeout"
+    )
+    assert timeout is not None
+    if timeout < timedelta(seconds=1):
+        raise ConfigError("server.channel_timeout", "must be at least 1s")
+    return ServerConfig(
+        max_body_bytes=max_body, connection_limit=connections, channel_timeout=timeout
+    )
