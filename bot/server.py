@@ -20,7 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
-from config.server import ServerConfig
+from bot.services import Services
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ StartResponse = Callable[..., Any]
 Application = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def wsgi_app(app: App, db: Database, limits: ServerConfig | None = None) -> Application:
-    limits = limits or ServerConfig()
+def wsgi_app(app: App, services: Services) -> Application:
+    db, limits = services.db, services.settings.config.server
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -94,14 +94,7 @@ def _health(db: Database, start_response: StartResponse) -> Iterable[bytes]:
     return [json.dumps(body).encode()]
 
 
-def make_server(
-    app: App,
-    db: Database,
-    host: str,
-    port: int,
-    threads: int = 16,
-    limits: ServerConfig | None = None,
-) -> Any:
+def make_server(app: App, services: Services, host: str, port: int, threads: int = 16) -> Any:
     """A waitress server bound to ``host:port``; port 0 picks a free one (``.effective_port``).
 
     waitress refuses an oversized ``Content-Length`` with 413 as soon as the
@@ -110,10 +103,10 @@ def make_server(
     timeout, and the connection limit is set high enough that a handful of
     them cannot lock out Slack or the health probe meanwhile.
     """
-    limits = limits or ServerConfig()
+    limits = services.settings.config.server
     timeout = max(1, round(limits.channel_timeout.total_seconds()))
     return create_server(
-        wsgi_app(app, db, limits),
+        wsgi_app(app, services),
         host=host,
         port=port,
         threads=threads,

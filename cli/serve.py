@@ -9,13 +9,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.server import make_server
 from bot.services import Services
 from bot.slack_client import make_client
+from bot.socket_mode import socket_handler
 from bot.workflows.slack_errors import explain
 from cli.runtime import run_startup_tasks, start_scheduler
 from config import load_settings
@@ -57,10 +57,7 @@ def run(args: argparse.Namespace) -> int:
     run_startup_tasks(services, client)
     scheduler = start_scheduler(services)
     if args.socket:
-        socket_client = make_client(settings.env, token=settings.env.slack_app_token)
-        handler = SocketModeHandler(
-            surface.app, app_token=settings.env.slack_app_token, web_client=socket_client
-        )
+        handler = socket_handler(surface, services)
         log.info("Sitrep is connecting in Socket Mode")
         try:
             handler.start()
@@ -68,14 +65,7 @@ def run(args: argparse.Namespace) -> int:
             scheduler.stop()
         return 0
     host = args.host or default_host(settings.env.host)
-    server = make_server(
-        surface.app,
-        services.db,
-        host,
-        args.port,
-        threads=args.threads,
-        limits=settings.config.server,
-    )
+    server = make_server(surface.app, services, host, args.port, threads=args.threads)
     print(f"Sitrep listening on http://{host}:{server.effective_port}/slack/events", flush=True)
     try:
         server.run()

@@ -1,4 +1,4 @@
-"""How the HTTP server protects itself: body and connection limits.
+"""How the server protects itself: body and connection limits, and its threads.
 
 The defaults fit Slack, whose payloads are a few kilobytes and whose requests
 arrive whole within milliseconds; anything far outside that is not Slack.
@@ -12,13 +12,24 @@ from typing import Any
 
 from config.values import ConfigError, parse_duration, require_int, require_mapping
 
-KNOWN_KEYS = {"max_body_bytes", "connection_limit", "channel_timeout"}
+KNOWN_KEYS = {
+    "max_body_bytes",
+    "connection_limit",
+    "channel_timeout",
+    "work_threads",
+    "socket_threads",
+}
 
 DEFAULT_MAX_BODY = 1024 * 1024
 # Each open connection costs waitress one to three file descriptors; 250 stays
 # well inside the usual limit of 1,024 while leaving room above Slack's needs.
 DEFAULT_CONNECTION_LIMIT = 250
 DEFAULT_CHANNEL_TIMEOUT = "15s"
+# Slow work (anything that calls Slack) mostly waits on the network, so a few
+# threads go a long way; more would mostly add database connections.
+DEFAULT_WORK_THREADS = 8
+# Socket Mode's receiving threads only acknowledge, and each is quick.
+DEFAULT_SOCKET_THREADS = 10
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,8 @@ class ServerConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
     channel_timeout: timedelta = timedelta(seconds=15)
+    work_threads: int = DEFAULT_WORK_THREADS
+    socket_threads: int = DEFAULT_SOCKET_THREADS
 
 
 def parse_server(raw: Any) -> ServerConfig:
@@ -52,5 +65,13 @@ def parse_server(raw: Any) -> ServerConfig:
     if timeout < timedelta(seconds=1):
         raise ConfigError("server.channel_timeout", "must be at least 1s")
     return ServerConfig(
-        max_body_bytes=max_body, connection_limit=connections, channel_timeout=timeout
+        max_body_bytes=max_body,
+        connection_limit=connections,
+        channel_timeout=timeout,
+        work_threads=require_int(
+            section, "work_threads", "server.work_threads", DEFAULT_WORK_THREADS, minimum=1
+        ),
+        socket_threads=require_int(
+            section, "socket_threads", "server.socket_threads", DEFAULT_SOCKET_THREADS, minimum=1
+        ),
     )

@@ -2,6 +2,9 @@
 
 The router acks at once and runs the subcommand as a Bolt lazy listener, so
 slow Slack or database work never pushes the ack past Slack's 3 seconds.
+Help, and the answer to a word that is not a subcommand, need neither Slack
+nor the database, so they are the acknowledgement itself: they arrive at once
+however busy the workers are.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.commands.context import CommandContext
 from bot.services import Services
-from bot.surface import Surface
+from bot.surface import Surface, mark_answered
 from core.errors import SitrepError
 
 log = logging.getLogger(__name__)
@@ -54,9 +57,16 @@ class Router:
     def register(self, surface: Surface) -> None:
         surface.command(self.command, ack=self._ack, lazy=[self._run])
 
-    @staticmethod
-    def _ack(ack: Ack) -> None:
-        ack()
+    def _ack(self, ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        word = (body.get("text") or "").strip().partition(" ")[0].lower()
+        if word and word != "help" and word in self.subcommands:
+            ack()
+            return
+        intro = ""
+        if word and word != "help":
+            intro = f":warning: `{word}` is not an incident command."
+        ack(response_type="ephemeral", **self.help_message(body, intro))
+        mark_answered(context)
 
     def _run(self, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         text = (body.get("text") or "").strip()
@@ -93,6 +103,14 @@ class Router:
             )
 
     def show_help(self, ctx: CommandContext, intro: str = "") -> None:
-        ctx.reply(
-            "messages/help.json.j2", command=ctx.command, subcommands=self.listed, intro=intro
+        ctx.respond(
+            response_type="ephemeral", replace_original=False, **self.help_message(ctx.body, intro)
+        )
+
+    def help_message(self, body: dict[str, Any], intro: str = "") -> dict[str, Any]:
+        return self.services.templates.message(
+            "messages/help.json.j2",
+            command=body.get("command") or self.command,
+            subcommands=self.listed,
+            intro=intro,
         )

@@ -16,4 +16,4 @@ from bot.workflows import capture
 def register(surface: Surface, services: Services) -> None:
     captured = capture.for_services(services)
     for kind in (capture.MEMBER_JOINED, capture.MEMBER_LEFT):
-        surface.event(kind, capture_listener(captured, kind, channel_of))
+        surface.event(kind, capture_listener(captured, kind, channel_of), inline=True)

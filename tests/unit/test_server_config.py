@@ -16,13 +16,23 @@ def test_defaults_fit_slack() -> None:
     assert server.max_body_bytes == 1024 * 1024
     assert server.connection_limit >= 200
     assert server.channel_timeout == timedelta(seconds=15)
+    assert (server.work_threads, server.socket_threads) == (8, 10)
 
 
 def test_every_limit_can_be_set() -> None:
     server = parse_config(
-        {"server": {"max_body_bytes": 65536, "connection_limit": 50, "channel_timeout": "5s"}}
+        {
+            "server": {
+                "max_body_bytes": 65536,
+                "connection_limit": 50,
+                "channel_timeout": "5s",
+                "work_threads": 3,
+                "socket_threads": 4,
+            }
+        }
     ).server
     assert (server.max_body_bytes, server.connection_limit) == (65536, 50)
+    assert (server.work_threads, server.socket_threads) == (3, 4)
     assert server.channel_timeout == timedelta(seconds=5)
 
 
@@ -33,6 +43,8 @@ def test_every_limit_can_be_set() -> None:
         ({"connection_limit": 0}, "server.connection_limit"),
         ({"channel_timeout": "0.5s"}, "server.channel_timeout"),
         ({"max_body": 1}, "server.max_body"),
+        ({"work_threads": 0}, "server.work_threads"),
+        ({"socket_threads": "many"}, "server.socket_threads"),
     ],
 )
 def test_bad_values_name_their_key(section: dict, key: str) -> None:
