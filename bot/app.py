@@ -14,10 +14,12 @@ from slack_sdk import WebClient
 from bot import commands, listeners
 from bot.log_privacy import withhold_bodies
 from bot.queued import QueuedNotices
+from bot.request_checks import Replays
 from bot.services import Services
 from bot.slack_client import make_client, make_quick_client
 from bot.surface import Surface
 from bot.work_pool import WorkPool
+from storage.seen_requests import SeenRequests
 
 
 def create_app(services: Services, client: WebClient | None = None) -> Surface:
@@ -41,6 +43,7 @@ def create_app(services: Services, client: WebClient | None = None) -> Surface:
         pool=pool,
         quick_client=make_quick_client(client),
         queued=QueuedNotices(services.templates, client),
+        replays=Replays(SeenRequests(services.db)),
     )
     commands.register_all(surface, services)
     listeners.register_all(surface, services)

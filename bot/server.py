@@ -3,8 +3,9 @@
 Served by waitress, a production WSGI server, rather than Bolt's development server.
 Nothing reaches Bolt until it has passed the checks here, because Bolt reads,
 decodes and parses a body before it looks at the signature: a body too large
-for Slack is refused from its ``Content-Length`` alone, and a body without one
-is read only up to the limit.
+for Slack is refused from its ``Content-Length`` alone, a body without one is
+read only up to the limit, and then the signature and timestamp are checked on
+the raw bytes (``bot.request_checks``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
+from bot.request_checks import RequestChecks, Verdict
 from bot.services import Services
 from storage.db import Database
 
@@ -32,6 +34,7 @@ Application = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 def wsgi_app(app: App, services: Services) -> Application:
     db, limits = services.db, services.settings.config.server
+    checks = RequestChecks(services.settings.env.slack_signing_secret)
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -46,6 +49,11 @@ def wsgi_app(app: App, services: Services) -> Application:
         body = _read_body(environ, limits.max_body_bytes)
         if body is None:
             return _plain(start_response, "413 Content Too Large", "Request body too large")
+        verdict = checks.judge(environ, body)
+        if verdict is Verdict.FORGED:
+            return _plain(start_response, "401 Unauthorized", "Invalid request")
+        if verdict is Verdict.SSL_CHECK:
+            return _plain(start_response, "200 OK", "")
         # Bolt reads exactly CONTENT_LENGTH bytes; hand it what was read, from memory.
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))

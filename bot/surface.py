@@ -7,9 +7,11 @@ It is also where Sitrep decides which thread runs what. Bolt's app runs in
 ``process_before_response`` mode, so each acknowledgement runs on the thread
 that received the request and is answered as soon as it returns; nothing an
 acknowledgement needs ever waits behind slow work. Everything slow is a lazy
-listener on the bounded work pool (``bot.work_pool``). Slack calls made before
-``ack()`` (a modal checking a person) get a client with a short timeout and no
-retries, so a slow Slack turns into a prompt "try again", never a missed ack.
+listener on the bounded work pool (``bot.work_pool``), and first makes sure
+that a replayed request does nothing twice (``bot.request_checks``). Slack
+calls made before ``ack()`` (a modal checking a person) get a client with a
+short timeout and no retries, so a slow Slack turns into a prompt "try again",
+never a missed acknowledgement.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_sdk import WebClient
 
 from bot.queued import QueuedNotices
+from bot.request_checks import Replays
 from bot.work_pool import WorkPool
 
 Listener = Callable[..., Any]
@@ -45,6 +48,7 @@ class Surface:
     # For Slack calls made before ack(): short timeout, no retries.
     quick_client: WebClient
     queued: QueuedNotices
+    replays: Replays
     commands: set[str] = field(default_factory=set)
     events: set[str] = field(default_factory=set)
     message_shortcuts: set[str] = field(default_factory=set)
@@ -125,6 +129,9 @@ class Surface:
 
         def work(request: BoltRequest, logger: logging.Logger) -> None:
             if request.context.get(ANSWERED):
+                return
+            if not self.replays.first_run(request, work.__qualname__):
+                logger.info("a replayed request: %s was done for it already", work.__name__)
                 return
             function(**_kwargs(function, names, request, logger))
 
