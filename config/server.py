@@ -18,6 +18,7 @@ KNOWN_KEYS = {
     "channel_timeout",
     "work_threads",
     "socket_threads",
+    "expensive_commands_per_minute",
 }
 
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -30,6 +31,8 @@ DEFAULT_CHANNEL_TIMEOUT = "15s"
 DEFAULT_WORK_THREADS = 8
 # Socket Mode's receiving threads only acknowledge, and each is quick.
 DEFAULT_SOCKET_THREADS = 10
+# Per person and process: sync, timeline all, search, stats, similar, postmortem.
+DEFAULT_EXPENSIVE_PER_MINUTE = 6
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class ServerConfig:
     channel_timeout: timedelta = timedelta(seconds=15)
     work_threads: int = DEFAULT_WORK_THREADS
     socket_threads: int = DEFAULT_SOCKET_THREADS
+    expensive_commands_per_minute: int = DEFAULT_EXPENSIVE_PER_MINUTE
 
 
 def parse_server(raw: Any) -> ServerConfig:
@@ -73,5 +77,12 @@ def parse_server(raw: Any) -> ServerConfig:
         ),
         socket_threads=require_int(
             section, "socket_threads", "server.socket_threads", DEFAULT_SOCKET_THREADS, minimum=1
+        ),
+        expensive_commands_per_minute=require_int(
+            section,
+            "expensive_commands_per_minute",
+            "server.expensive_commands_per_minute",
+            DEFAULT_EXPENSIVE_PER_MINUTE,
+            minimum=1,
         ),
     )

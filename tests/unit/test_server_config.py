@@ -17,6 +17,7 @@ def test_defaults_fit_slack() -> None:
     assert server.connection_limit >= 200
     assert server.channel_timeout == timedelta(seconds=15)
     assert (server.work_threads, server.socket_threads) == (8, 10)
+    assert server.expensive_commands_per_minute == 6
 
 
 def test_every_limit_can_be_set() -> None:
@@ -45,6 +46,7 @@ def test_every_limit_can_be_set() -> None:
         ({"max_body": 1}, "server.max_body"),
         ({"work_threads": 0}, "server.work_threads"),
         ({"socket_threads": "many"}, "server.socket_threads"),
+        ({"expensive_commands_per_minute": 0}, "server.expensive_commands_per_minute"),
     ],
 )
 def test_bad_values_name_their_key(section: dict, key: str) -> None:
