@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.render import Templates
+from bot.user_directory import UserDirectory
 from config import Settings
 from storage.db import Database
 
@@ -20,6 +21,8 @@ class Services:
     scheduler: Any = None
     # Channel name -> id, for configured channels such as the broadcast channel.
     channel_ids: dict[str, str] = field(default_factory=dict)
+    # Names to user ids for a plain @name, read from Slack now and then.
+    user_directory: UserDirectory = field(default_factory=UserDirectory)
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Services:

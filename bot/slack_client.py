@@ -24,3 +24,21 @@ def make_client(env: EnvSettings, token: str | None = None, timeout: int = 30) -
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+# Slack waits 3 seconds for an acknowledgement; a call made before it gets half that.
+QUICK_TIMEOUT_SECONDS = 1.5
+
+
+def make_quick_client(client: WebClient) -> WebClient:
+    """``client``'s twin for calls made before ``ack()``: one try, and a short wait.
+
+    A person checked while a form is submitted must not cost the acknowledgement;
+    when Slack is slow, failing fast lets the form say "try again" in time.
+    """
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=QUICK_TIMEOUT_SECONDS,  # type: ignore[arg-type]
+        retry_handlers=[],
+    )

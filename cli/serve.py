@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.server import make_server
 from bot.services import Services
 from bot.slack_client import make_client
+from bot.socket_mode import socket_handler
 from bot.workflows.slack_errors import explain
 from cli.runtime import run_startup_tasks, start_scheduler
 from config import load_settings
@@ -20,10 +23,19 @@ from storage import migrate
 
 log = logging.getLogger(__name__)
 
+LOOPBACK, ALL_INTERFACES = "127.0.0.1", "0.0.0.0"
+# Files container runtimes leave at the root: Docker's, and Podman's.
+CONTAINER_MARKERS = (".dockerenv", "run/.containerenv")
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("serve", help="run the bot")
-    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")
+    parser.add_argument(
+        "--host",
+        default=None,
+        help="address to listen on (HTTP mode); default SITREP_HOST, else 127.0.0.1, "
+        "or 0.0.0.0 inside a container",
+    )
     parser.add_argument("--port", type=int, default=3000, help="port to listen on (HTTP mode)")
     parser.add_argument("--threads", type=int, default=16, help="HTTP worker threads")
     parser.add_argument("--socket", action="store_true", help="use Socket Mode (SLACK_APP_TOKEN)")
@@ -45,20 +57,16 @@ def run(args: argparse.Namespace) -> int:
     run_startup_tasks(services, client)
     scheduler = start_scheduler(services)
     if args.socket:
-        socket_client = make_client(settings.env, token=settings.env.slack_app_token)
-        handler = SocketModeHandler(
-            surface.app, app_token=settings.env.slack_app_token, web_client=socket_client
-        )
+        handler = socket_handler(surface, services)
         log.info("Sitrep is connecting in Socket Mode")
         try:
             handler.start()
         finally:
             scheduler.stop()
         return 0
-    server = make_server(surface.app, services.db, args.host, args.port, threads=args.threads)
-    print(
-        f"Sitrep listening on http://{args.host}:{server.effective_port}/slack/events", flush=True
-    )
+    host = args.host or default_host(settings.env.host)
+    server = make_server(surface.app, services, host, args.port, threads=args.threads)
+    print(f"Sitrep listening on http://{host}:{server.effective_port}/slack/events", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -67,6 +75,26 @@ def run(args: argparse.Namespace) -> int:
         server.close()
         scheduler.stop()
     return 0
+
+
+def default_host(
+    configured: str, environ: Mapping[str, str] | None = None, root: Path = Path("/")
+) -> str:
+    """Loopback unless told otherwise, so a bare ``sitrep serve`` is not open to the network.
+
+    Production puts a reverse proxy in front (docs/deployment.md). Inside a
+    container loopback is unreachable from outside, so there every interface is
+    the only useful default; the container's own port mapping decides exposure.
+    """
+    if configured:
+        return configured
+    env = os.environ if environ is None else environ
+    in_container = (
+        any((root / marker).exists() for marker in CONTAINER_MARKERS)
+        or bool(env.get("container"))  # set by Podman and systemd-nspawn
+        or bool(env.get("KUBERNETES_SERVICE_HOST"))
+    )
+    return ALL_INTERFACES if in_container else LOOPBACK
 
 
 def _token_works(client) -> bool:  # type: ignore[no-untyped-def]

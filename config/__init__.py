@@ -22,6 +22,7 @@ from config.postmortem import PostmortemConfig, parse_postmortem
 from config.reactions import ReactionMap, parse_reactions
 from config.roles import Roles, parse_roles
 from config.scheduling import SchedulerConfig, parse_scheduler
+from config.server import ServerConfig, parse_server
 from config.severities import Severities, Severity, parse_severities
 from config.values import ConfigError, require_mapping
 
@@ -52,6 +53,7 @@ KNOWN_TOP_LEVEL_KEYS = {
     "action_items",
     "reactions",
     "analytics",
+    "server",
 }
 
 
@@ -66,6 +68,7 @@ class AppConfig:
     action_items: ActionItemConfig
     reactions: ReactionMap
     analytics: AnalyticsConfig
+    server: ServerConfig
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def parse_config(raw: Any) -> AppConfig:
         action_items=parse_action_items(raw.get("action_items")),
         reactions=parse_reactions(raw.get("reactions")),
         analytics=parse_analytics(raw.get("analytics")),
+        server=parse_server(raw.get("server")),
     )
 
 

@@ -30,6 +30,8 @@ class EnvSettings:
     anthropic_api_key: str
     anthropic_base_url: str
     templates_dir: str
+    # Where `sitrep serve` listens when --host is not given; see cli/serve.py.
+    host: str
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvSettings:
@@ -47,6 +49,7 @@ class EnvSettings:
             anthropic_api_key=env.get("ANTHROPIC_API_KEY", ""),
             anthropic_base_url=env.get("ANTHROPIC_BASE_URL", ""),
             templates_dir=env.get("SITREP_TEMPLATES_DIR", ""),
+            host=env.get("SITREP_HOST", ""),
         )
 
     def require_http_tokens(self) -> None:

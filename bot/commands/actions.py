@@ -87,25 +87,13 @@ def resolve_user(ctx: CommandContext, token: str) -> str:
     plain = PLAIN_MENTION.match(token)
     if not plain:
         raise InvalidInput(f"`{token}` is not a person. Mention them, e.g. `@jake`.")
-    wanted = plain.group(1).lower()
-    cursor = None
-    while True:
-        page = ctx.client.users_list(limit=200, cursor=cursor)
-        for member in page["members"]:
-            profile = member.get("profile") or {}
-            names = {
-                (member.get("name") or "").lower(),
-                (profile.get("display_name") or "").lower().replace(" ", ""),
-                (member.get("real_name") or "").lower().replace(" ", ""),
-            }
-            if wanted in names and not member.get("deleted"):
-                return str(member["id"])
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            raise InvalidInput(
-                f"Nobody called `@{plain.group(1)}` is in this workspace. Check the name, or pick "
-                "them from Slack's autocomplete."
-            )
+    found = ctx.services.user_directory.find(ctx.client, plain.group(1))
+    if found is None:
+        raise InvalidInput(
+            f"Nobody called `@{plain.group(1)}` is in this workspace. Check the name, or pick "
+            "them from Slack's autocomplete."
+        )
+    return found
 
 
 def _today(ctx: CommandContext) -> date:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.context import CommandContext
-from bot.commands.router import Router, Subcommand
+from bot.commands.router import Router, Subcommand, always
 from bot.workflows import postmortem as postmortem_flow
 from bot.workflows import postmortem_reminders
 from core import lifecycle
@@ -76,5 +76,6 @@ def register(router: Router) -> None:
             summary="draft the postmortem into the channel, mark it final, or check its wording",
             handler=postmortem,
             aliases=("pm", "retro"),
+            expensive=always,
         )
     )

@@ -68,21 +68,14 @@ def resolve_user(ctx: CommandContext, text: str) -> str:
 
 
 def _find_by_name(ctx: CommandContext, name: str) -> str:
-    wanted = name.lower()
-    cursor = None
-    while True:
-        page = ctx.client.users_list(limit=200, cursor=cursor)
-        for member in page["members"]:
-            profile = member.get("profile") or {}
-            names = {member.get("name"), profile.get("display_name"), member.get("real_name")}
-            if wanted in {n.lower() for n in names if n}:
-                return member["id"]
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            raise NotFound(
-                f"There is nobody called {name} in this workspace. Mention them: "
-                "`/incident role <role> @person`."
-            )
+    # Deactivated people are found too, so the check after can say so.
+    found = ctx.services.user_directory.find(ctx.client, name, include_deleted=True)
+    if found is None:
+        raise NotFound(
+            f"There is nobody called {name} in this workspace. Mention them: "
+            "`/incident role <role> @person`."
+        )
+    return found
 
 
 def assign_role(ctx: CommandContext) -> None:

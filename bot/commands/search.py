@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.context import CommandContext
-from bot.commands.router import Router, Subcommand
+from bot.commands.router import Router, Subcommand, always
 from bot.workflows.visibility import Visibility
 from core.analytics import finder
 from core.analytics.similar import add_details
@@ -28,5 +28,6 @@ def register(router: Router) -> None:
             summary="find past incidents by title, summary, timeline and postmortem",
             handler=search,
             aliases=("find",),
+            expensive=always,
         )
     )

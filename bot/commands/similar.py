@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.context import CommandContext
-from bot.commands.router import Router, Subcommand
+from bot.commands.router import Router, Subcommand, always
 from bot.workflows import insights  # noqa: F401  (registers the declare-time hook)
 from bot.workflows.visibility import Visibility
 from core import incidents
@@ -48,5 +48,6 @@ def register(router: Router) -> None:
             usage="similar [description]",
             summary="past incidents like this one (or like your description), and what fixed them",
             handler=show_similar,
+            expensive=always,
         )
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.context import CommandContext
-from bot.commands.router import Router, Subcommand
+from bot.commands.router import Router, Subcommand, always
 from bot.workflows.sharing import Upload, post_here_or_dm
 from bot.workflows.visibility import Visibility
 from core.analytics import charts, privacy, stats
@@ -58,5 +58,6 @@ def register(router: Router) -> None:
             summary="incident counts, response times, repeats and responder load, with charts",
             handler=show_stats,
             aliases=("insights",),
+            expensive=always,
         )
     )

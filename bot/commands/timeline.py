@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
 from bot import users
 from bot.commands.context import CommandContext
-from bot.commands.router import Router, Subcommand
+from bot.commands.router import Router, Subcommand, always
 from bot.workflows import backfill
 from bot.workflows.slack_errors import explain
 from bot.workflows.slack_messages import mentioned, plain_text
 from core import timeline
 from core.errors import InvalidInput, SitrepError
 from core.timeline_notes import parse_note
+from storage import work_locks
 from storage.types import utcnow
 
 # 20 entries, one section each, plus header and footer: well inside 50 blocks.
 PER_PAGE = 20
 TEXT_PER_ENTRY = 600
+# /incident sync reads at most this many of the channel's newest messages; the
+# start-up backfill, which no one waits for, reads everything.
+SYNC_MAX_MESSAGES = 5000
+# A sync that outlives this is taken to have died; its lock lapses.
+SYNC_LOCK_TTL = timedelta(minutes=10)
+# `timeline all` puts at most this many entries in the file, the earliest first.
+LOG_MAX_ENTRIES = 20000
 
 
 def note(ctx: CommandContext) -> None:
@@ -75,7 +84,8 @@ def upload_all(ctx: CommandContext) -> None:
     templates = ctx.services.templates
     with ctx.services.db.session(write=False) as session:
         incident = ctx.incident_here(session)
-        events = timeline.all_events(session, incident)
+        total = timeline.count_events(session, incident)
+        events = timeline.all_events(session, incident, limit=LOG_MAX_ENTRIES)
         people = timeline.participants(session, incident)
     authors = {e.user_id for e in events if e.user_id} | {p.user_id for p in people}
     authors |= {u for e in events for u in mentioned(e.text)}
@@ -90,7 +100,7 @@ def upload_all(ctx: CommandContext) -> None:
         tz=tz,
     )
     comment = templates.text(
-        "text/timeline_log_comment.txt.j2", incident=incident, count=len(events)
+        "text/timeline_log_comment.txt.j2", incident=incident, count=len(events), total=total
     )
     filename = f"{incident.reference.lower()}-timeline.md"
     title = f"{incident.reference} timeline"
@@ -107,7 +117,7 @@ def upload_all(ctx: CommandContext) -> None:
         raise SitrepError(
             f"Slack would not take the timeline file, because {explain(exc)}."
         ) from exc
-    ctx.reply("messages/timeline_sent.json.j2", incident=incident, count=len(events))
+    ctx.reply("messages/timeline_sent.json.j2", incident=incident, count=len(events), total=total)
 
 
 def _names(ctx: CommandContext, user_ids: list[str]) -> dict[str, str]:
@@ -120,10 +130,17 @@ def _names(ctx: CommandContext, user_ids: list[str]) -> dict[str, str]:
 
 
 def sync(ctx: CommandContext) -> None:
+    """One sync per incident at a time, in every process: a second would read it all again."""
     with ctx.services.db.session() as session:
         incident = ctx.incident_here(session)
-    result = backfill.sync_incident(ctx.services, ctx.client, incident.id)
-    ctx.reply("messages/sync_done.json.j2", incident=incident, result=result)
+    with work_locks.held(ctx.services.db, f"sync:{incident.id}", SYNC_LOCK_TTL) as mine:
+        if not mine:
+            ctx.reply("messages/sync_running.json.j2", incident=incident)
+            return
+        result = backfill.sync_incident(
+            ctx.services, ctx.client, incident.id, max_messages=SYNC_MAX_MESSAGES
+        )
+    ctx.reply("messages/sync_done.json.j2", incident=incident, result=result, cap=SYNC_MAX_MESSAGES)
 
 
 def register(router: Router) -> None:
@@ -141,6 +158,7 @@ def register(router: Router) -> None:
             usage="timeline [page | all]",
             summary="show the key events to you; `all` sends you the full log as a file",
             handler=show,
+            expensive=lambda args: args.strip().lower() == "all",
         )
     )
     router.add(
@@ -149,5 +167,6 @@ def register(router: Router) -> None:
             usage="sync",
             summary="read the channel's history and add anything the timeline missed",
             handler=sync,
+            expensive=always,
         )
     )

@@ -16,4 +16,4 @@ from bot.workflows import capture, capture_events
 def register(surface: Surface, services: Services) -> None:
     captured = capture.for_services(services)
     for kind in (capture_events.MEMBER_JOINED, capture_events.MEMBER_LEFT):
-        surface.event(kind, capture_listener(captured, kind, channel_of))
+        surface.event(kind, capture_listener(captured, kind, channel_of), inline=True)

@@ -1,7 +1,8 @@
 """Every message in an incident channel, captured for the timeline.
 
-Bolt has already answered Slack when this runs; the listener only checks the
-channel (from memory, almost always) and queues the event for the writer.
+The listener runs before Slack is answered, on the receiving thread, because
+all it does is check the channel (from memory, almost always) and queue the
+event for the writer; the writing happens after the answer.
 Sitrep's own posts are skipped here as Bolt skips them: what the bot changes
 is in the timeline as system events already. Integration bots are kept.
 """
@@ -54,4 +55,4 @@ def capture_listener(
 def register(surface: Surface, services: Services) -> None:
     captured = capture.for_services(services)
     on_message = capture_listener(captured, capture_events.MESSAGE, channel_of)
-    surface.event("message", on_message, subscriptions=SUBSCRIPTIONS)
+    surface.event("message", on_message, subscriptions=SUBSCRIPTIONS, inline=True)

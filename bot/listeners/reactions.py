@@ -23,4 +23,4 @@ def reacted_channel(event: dict[str, Any]) -> str | None:
 def register(surface: Surface, services: Services) -> None:
     captured = capture.for_services(services)
     for kind in (capture_events.REACTION_ADDED, capture_events.REACTION_REMOVED):
-        surface.event(kind, capture_listener(captured, kind, reacted_channel))
+        surface.event(kind, capture_listener(captured, kind, reacted_channel), inline=True)

@@ -44,6 +44,7 @@ class SyncResult:
     deleted: int = 0
     reactions: int = 0
     error: str = ""
+    capped: bool = False  # stopped at the message cap: the newest messages only
 
     def __iadd__(self, other: SyncResult) -> SyncResult:
         self.added += other.added
@@ -51,6 +52,7 @@ class SyncResult:
         self.deleted += other.deleted
         self.reactions += other.reactions
         self.error = self.error or other.error
+        self.capped = self.capped or other.capped
         return self
 
 
@@ -82,9 +84,17 @@ def backfill_open_incidents(services: Services, client: WebClient) -> SyncResult
 
 
 def sync_incident(
-    services: Services, client: WebClient, incident_id: int, me: Identity | None = None
+    services: Services,
+    client: WebClient,
+    incident_id: int,
+    me: Identity | None = None,
+    max_messages: int | None = None,
 ) -> SyncResult:
-    """Bring one incident's timeline up to date with its channel."""
+    """Bring one incident's timeline up to date with its channel.
+
+    ``max_messages`` caps how many messages (newest first, replies included)
+    are read; a capped read is not a full one, so it judges nothing deleted.
+    """
     with services.db.session() as session:
         incident = session.get(Incident, incident_id)
         channel_id = incident.channel_id if incident else None
@@ -94,21 +104,39 @@ def sync_incident(
     me = me or own_identity(client)
     seen: set[str] = set()
     started = utcnow()
+    budget = [max_messages if max_messages is not None else -1]
+
+    def allowed(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if budget[0] < 0:
+            return messages
+        if len(messages) > budget[0]:
+            result.capped = True
+        messages, budget[0] = messages[: budget[0]], max(0, budget[0] - len(messages))
+        return messages
+
     try:
         for page in _history(client, channel_id):
+            page = allowed(page)
             kept = [m for m in page if not me.wrote(m)]
             seen.update(m["ts"] for m in page if m.get("ts"))
             result += _store_page(services, client, incident_id, channel_id, kept, me)
             for parent in kept:
                 if _thread_changed(services, channel_id, parent):
                     for replies in _replies(client, channel_id, parent["ts"]):
-                        mine = [m for m in replies if not me.wrote(m)]
+                        mine = [m for m in allowed(replies) if not me.wrote(m)]
                         result += _store_page(services, client, incident_id, channel_id, mine, me)
+                        if result.capped:
+                            break
+                if result.capped:
+                    break
+            if result.capped:
+                break
     except SlackApiError as exc:
         result.error = error_code(exc)
         log.warning("reading the history of %s failed: %s", channel_id, result.error)
         return result
-    result += _mark_deleted(services, incident_id, channel_id, seen, started)
+    if not result.capped:
+        result += _mark_deleted(services, incident_id, channel_id, seen, started)
     return result
 
 

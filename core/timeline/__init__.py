@@ -26,7 +26,7 @@ from core.timeline.curation import (
 )
 from core.timeline.entries import add_note, delete_message, edit_message, store_message
 from core.timeline.people import note_joined, note_left, participants
-from core.timeline.queries import all_events, events_in, key_events, newest_ts
+from core.timeline.queries import all_events, count_events, events_in, key_events, newest_ts
 from core.timeline.records import (
     BOT_MESSAGE,
     FILE,
@@ -60,6 +60,7 @@ __all__ = [
     "add_note",
     "add_reaction",
     "all_events",
+    "count_events",
     "claim_event",
     "delete_message",
     "edit_message",

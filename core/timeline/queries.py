@@ -4,21 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.timeline.records import SYSTEM, ts_time
 from storage.models import Incident, TimelineEvent
 
 
-def all_events(session: Session, incident: Incident) -> list[TimelineEvent]:
-    """Everything, tombstones included, in time order."""
+def all_events(
+    session: Session, incident: Incident, limit: int | None = None
+) -> list[TimelineEvent]:
+    """Everything, tombstones included, in time order; the first ``limit`` when given."""
     return list(
         session.scalars(
             select(TimelineEvent)
             .where(TimelineEvent.incident_id == incident.id)
             .order_by(TimelineEvent.occurred_at, TimelineEvent.id)
+            .limit(limit)
         )
+    )
+
+
+def count_events(session: Session, incident: Incident) -> int:
+    """How many entries the timeline has, tombstones included."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(TimelineEvent)
+            .where(TimelineEvent.incident_id == incident.id)
+        )
+        or 0
     )
 
 

@@ -12,6 +12,7 @@ from storage.models.incidents import (
 )
 from storage.models.lifecycle import MILESTONES, Milestone, SentReminder, StatusUpdate
 from storage.models.postmortems import Postmortem
+from storage.models.requests import SeenRequest
 from storage.models.scheduling import Lease
 from storage.models.timeline import TimelineEvent
 from storage.models.users import SlackUser
@@ -41,6 +42,7 @@ __all__ = [
     "ProcessedEvent",
     "Reaction",
     "RoleAssignment",
+    "SeenRequest",
     "SentReminder",
     "SlackUser",
     "StatusUpdate",

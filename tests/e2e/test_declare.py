@@ -239,8 +239,11 @@ def test_help_unknown_and_list(bot: RunningBot) -> None:
     slack = bot.emulator
 
     def answer(text: str) -> dict:
+        """The reply: in the acknowledgement itself (help), or later through the response URL."""
         before = len(slack.responses)
-        bot.command(text)
+        ack = bot.command(text)
+        if ack.content:
+            return ack.json()
         return wait_for(lambda: slack.responses[before:])[0]
 
     usage = answer("")

@@ -11,6 +11,7 @@ from bot.app import create_app
 from bot.server import make_server
 from bot.services import Services
 from bot.slack_client import make_client
+from bot.socket_mode import socket_handler
 from bot.surface import Surface
 from cli.runtime import run_startup_tasks, start_scheduler
 from config import load_settings
@@ -44,6 +45,7 @@ class RunningBot:
     sender: SlackSender
     _server: Any = None
     _thread: threading.Thread | None = None
+    _socket: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def command(self, text: str, **kwargs: Any) -> Any:
@@ -51,6 +53,8 @@ class RunningBot:
         return self.sender.command(text, **kwargs)
 
     def stop(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
         if self.services.scheduler is not None:
             self.services.scheduler.stop()
         if self._server is not None:
@@ -60,8 +64,8 @@ class RunningBot:
         self.services.db.dispose()
 
 
-def start_bot(emulator: SlackEmulator, environ: Mapping[str, str]) -> RunningBot:
-    """Build, migrate and serve Sitrep in this process, the way ``sitrep serve`` does."""
+def _build(environ: Mapping[str, str]) -> tuple[Services, Surface]:
+    """Build and migrate Sitrep and run its start-up work, the way ``sitrep serve`` does."""
     settings = load_settings(environ)
     services = Services.build(settings)
     migrate.upgrade(services.db)
@@ -69,7 +73,13 @@ def start_bot(emulator: SlackEmulator, environ: Mapping[str, str]) -> RunningBot
     surface = create_app(services, client)
     run_startup_tasks(services, client).join(timeout=30)
     start_scheduler(services)
-    server = make_server(surface.app, services.db, "127.0.0.1", 0, threads=8)
+    return services, surface
+
+
+def start_bot(emulator: SlackEmulator, environ: Mapping[str, str]) -> RunningBot:
+    """Sitrep served over HTTP in this process."""
+    services, surface = _build(environ)
+    server = make_server(surface.app, services, "127.0.0.1", 0, threads=8)
     thread = threading.Thread(target=server.run, name="sitrep-http", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}/slack/events"
@@ -78,7 +88,25 @@ def start_bot(emulator: SlackEmulator, environ: Mapping[str, str]) -> RunningBot
         surface=surface,
         emulator=emulator,
         url=url,
-        sender=SlackSender(url, settings.env.slack_signing_secret, team_id=TEAM_ID),
+        sender=SlackSender(url, services.settings.env.slack_signing_secret, team_id=TEAM_ID),
         _server=server,
         _thread=thread,
+    )
+
+
+def start_socket_bot(emulator: SlackEmulator, environ: Mapping[str, str]) -> RunningBot:
+    """Sitrep connected to the emulator in Socket Mode, in this process; drive it with
+    ``emulator.socket_send``."""
+    services, surface = _build(environ)
+    handler = socket_handler(surface, services)
+    handler.connect()
+    if not emulator.socket_connected(timeout=30):
+        raise AssertionError("Sitrep did not connect in Socket Mode")
+    return RunningBot(
+        services=services,
+        surface=surface,
+        emulator=emulator,
+        url="",
+        sender=SlackSender("", services.settings.env.slack_signing_secret, team_id=TEAM_ID),
+        _socket=handler,
     )
