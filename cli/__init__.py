@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from cli import db, export, imports, jobs, manifest, report, serve
+from cli import db, export, imports, jobs, manifest, report, rules, serve
 from config import ConfigError, MissingSetting
 
-GROUPS = [serve, db, export, jobs, report, imports, manifest]
+GROUPS = [serve, db, export, jobs, report, imports, manifest, rules]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,8 +25,17 @@ ON_DECLARED = "declared"
 ON_RESOLVED = "resolved"
 ON_REOPENED = "reopened"
 ON_CLOSED = "closed"
+ON_SEVERITY_CHANGED = "severity_changed"
+ON_STATUS_CHANGED = "status_changed"
 
-HOOKS: dict[str, list[Hook]] = {ON_DECLARED: [], ON_RESOLVED: [], ON_REOPENED: [], ON_CLOSED: []}
+HOOKS: dict[str, list[Hook]] = {
+    ON_DECLARED: [],
+    ON_RESOLVED: [],
+    ON_REOPENED: [],
+    ON_CLOSED: [],
+    ON_SEVERITY_CHANGED: [],
+    ON_STATUS_CHANGED: [],
+}
 
 
 def on(moment: str) -> Callable[[Hook], Hook]:
