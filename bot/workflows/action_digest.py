@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import users
 from bot.services import Services
+from bot.workflows import hooks
 from bot.workflows.action_items import item_views, nudge_message
 from bot.workflows.slack_errors import error_code
 from core import action_items, nudges, roles
@@ -112,11 +113,23 @@ def run(services: Services, client: WebClient, now: datetime | None = None) -> R
         outcome = deliver(services, client, message, zones.get(message.user_id, "UTC"), now, pacer)
         if outcome == SENT:
             report.sent[message.kind] = report.sent.get(message.kind, 0) + 1
+            if message.kind == nudges.OVERDUE:
+                _fire_overdue(services, client, message.item_ids)
         elif outcome == PENDING:
             report.pending += 1
         elif outcome == FAILED:
             report.failed += 1
     return report
+
+
+def _fire_overdue(services: Services, client: WebClient, item_ids: tuple[int, ...]) -> None:
+    """Once per overdue nudge sent (the delivery claim makes it once), for each incident."""
+    with services.db.session() as session:
+        incident_ids = set(
+            session.scalars(select(ActionItem.incident_id).where(ActionItem.id.in_(item_ids)))
+        )
+    for incident_id in sorted(incident_ids):
+        hooks.fire(hooks.ON_ACTION_ITEM_OVERDUE, services, client, incident_id, None)
 
 
 def _incident_commanders(session: Any, incident_ids: set[int]) -> dict[int, str | None]:

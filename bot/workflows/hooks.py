@@ -27,6 +27,8 @@ ON_REOPENED = "reopened"
 ON_CLOSED = "closed"
 ON_SEVERITY_CHANGED = "severity_changed"
 ON_STATUS_CHANGED = "status_changed"
+# Fired by the action-item digest when it sends an overdue nudge, per incident.
+ON_ACTION_ITEM_OVERDUE = "action_item_overdue"
 
 HOOKS: dict[str, list[Hook]] = {
     ON_DECLARED: [],
@@ -35,6 +37,7 @@ HOOKS: dict[str, list[Hook]] = {
     ON_CLOSED: [],
     ON_SEVERITY_CHANGED: [],
     ON_STATUS_CHANGED: [],
+    ON_ACTION_ITEM_OVERDUE: [],
 }
 
 

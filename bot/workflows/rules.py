@@ -28,15 +28,16 @@ __all__ = ["PROVIDED_BY", "Outcome", "executor_for", "run"]
 log = logging.getLogger(__name__)
 
 DONE, FAILED, NOT_CONFIGURED = "done", "failed", "not_configured"
-# The lifecycle moments rules run on; alert_received and action_item_overdue
-# are fired by the features that see those events, through ``run``.
-LIFECYCLE_EVENTS = (
+# The moments rules run on, as hooks. ``alert_received`` has no hook yet: the
+# alerts feature calls ``run(..., "alert_received", ...)`` when an alert attaches.
+HOOKED_EVENTS = (
     hooks.ON_DECLARED,
     hooks.ON_SEVERITY_CHANGED,
     hooks.ON_STATUS_CHANGED,
     hooks.ON_RESOLVED,
     hooks.ON_CLOSED,
     hooks.ON_REOPENED,
+    hooks.ON_ACTION_ITEM_OVERDUE,
 )
 
 
@@ -140,5 +141,5 @@ def _hook_for(event: str) -> hooks.Hook:
     return run_rules
 
 
-for _event in LIFECYCLE_EVENTS:
+for _event in HOOKED_EVENTS:
     hooks.on(_event)(_hook_for(_event))

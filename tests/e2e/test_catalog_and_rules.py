@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from storage.models import TimelineEvent
+from core.due_dates import today_in
+from scheduler.tasks.action_items import action_item_digest
+from storage.models import ActionItem, TimelineEvent
 from tests.e2e.lifecycle_helpers import card, declare, incidents, reload, run, texts
 from tests.support.harness import RunningBot
 from tests.support.waiting import wait_for
@@ -42,12 +45,24 @@ RULES = [
         "if": {"severity": ["SEV1"], "teams": ["payments"]},
         "then": [{"set_cadence": "5m"}, {"require_postmortem": True}],
     },
+    {
+        "name": "overdue items",
+        "when": "action_item_overdue",
+        "then": [
+            {"post": {"channel": "exec-updates", "text": "INC-{number} has an overdue action item"}}
+        ],
+    },
 ]
 
 
 @pytest.fixture
 def bot_config() -> dict:
-    return {"services": [PAYMENTS, {"key": "search", "name": "Search"}], "rules": RULES}
+    return {
+        "services": [PAYMENTS, {"key": "search", "name": "Search"}],
+        "rules": RULES,
+        # Monday 00:00: this week's digest (and its overdue nudges) are always due.
+        "action_items": {"digest_day": "monday", "digest_time": "00:00"},
+    }
 
 
 def rule_events(bot: RunningBot, incident_id: int) -> list[dict[str, Any]]:
@@ -179,3 +194,23 @@ def test_services_command_lists_the_catalog(bot: RunningBot) -> None:
     body = json.dumps(reply[0]["blocks"])
     assert "Payments API" in body and "@payments-leads" in body and "<@UBOB>" in body
     assert RUNBOOK in body and "Search" in body
+
+
+def test_an_overdue_action_item_runs_its_rule_once(bot: RunningBot) -> None:
+    slack = bot.emulator
+    exec_updates = slack.add_channel("exec-updates")
+    incident = declare(bot, "sev3 search: results stale")
+    before = len(slack.messages(incident.channel_id))
+    bot.command("action add Add alerts @bob", user="UALICE", channel=incident.channel_id)
+    wait_for(lambda: len(slack.messages(incident.channel_id)) > before)
+    with bot.services.db.session() as session:
+        item = session.scalars(select(ActionItem)).one()
+        item.due_date = today_in("Europe/Berlin") - timedelta(days=1)
+    action_item_digest(bot.services)
+    action_item_digest(bot.services)
+    posted = wait_for(lambda: slack.messages(exec_updates))
+    assert [m["text"] for m in posted] == ["INC-1 has an overdue action item"]
+    events = rule_events(bot, incident.id)
+    assert [(e["rule"], e["rule_event"], e["outcome"]) for e in events] == [
+        ("overdue items", "action_item_overdue", "done")
+    ]
