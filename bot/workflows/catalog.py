@@ -87,6 +87,22 @@ def on_declared(
         "owners": owners,
         "problems": problems,
     }
+    if owners:  # with nobody to invite, the runbooks message is enough
+        _record_invites(services, incident_id, found, invited, problems)
+    message = services.templates.message("messages/catalog_declared.json.j2", **context)
+    try:
+        client.chat_postMessage(channel=channel_id, **message)
+    except SlackApiError as exc:
+        log.warning("posting the services' runbooks failed: %s", error_code(exc))
+
+
+def _record_invites(
+    services: Services,
+    incident_id: int,
+    found: list[Service],
+    invited: list[str],
+    problems: list[str],
+) -> None:
     with services.db.session() as session:
         row = session.get_one(Incident, incident_id)
         record_system_event(
@@ -100,8 +116,3 @@ def on_declared(
             invited=invited,
             problems=problems,
         )
-    message = services.templates.message("messages/catalog_declared.json.j2", **context)
-    try:
-        client.chat_postMessage(channel=channel_id, **message)
-    except SlackApiError as exc:
-        log.warning("posting the services' runbooks failed: %s", error_code(exc))
