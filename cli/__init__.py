@@ -25,6 +25,7 @@ GROUPS = {
     "report": "report",
     "import": "imports",
     "manifest": "manifest",
+    "rules": "rules",
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from config.action_items import ActionItemConfig, parse_action_items
+from config.alerts import AlertsConfig, parse_alerts
 from config.analytics import AnalyticsConfig, parse_analytics
 from config.channels import ChannelConfig, parse_channels
 from config.env import EnvSettings, MissingSetting
@@ -21,8 +22,10 @@ from config.lifecycle import LifecycleConfig, parse_lifecycle
 from config.postmortem import PostmortemConfig, parse_postmortem
 from config.reactions import ReactionMap, parse_reactions
 from config.roles import Roles, parse_roles
+from config.rules import RulesConfig, parse_rules
 from config.scheduling import SchedulerConfig, parse_scheduler
 from config.server import ServerConfig, parse_server
+from config.services import Catalog, PagerDutyConfig, parse_pagerduty, parse_services
 from config.severities import Severities, Severity, parse_severities
 from config.values import ConfigError, require_mapping
 
@@ -54,6 +57,10 @@ KNOWN_TOP_LEVEL_KEYS = {
     "reactions",
     "analytics",
     "server",
+    "services",
+    "pagerduty",
+    "alerts",
+    "rules",
 }
 
 
@@ -69,6 +76,10 @@ class AppConfig:
     reactions: ReactionMap
     analytics: AnalyticsConfig
     server: ServerConfig
+    catalog: Catalog = Catalog()
+    pagerduty: PagerDutyConfig = PagerDutyConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    rules: RulesConfig = RulesConfig()
 
 
 @dataclass(frozen=True)
@@ -83,17 +94,23 @@ def parse_config(raw: Any) -> AppConfig:
     if unknown:
         known = ", ".join(sorted(KNOWN_TOP_LEVEL_KEYS))
         raise ConfigError(unknown[0], f"is not a known setting (known settings: {known})")
+    severities = parse_severities(raw.get("severities"), raw.get("default_severity"))
+    catalog = parse_services(raw.get("services"))
     return AppConfig(
-        severities=parse_severities(raw.get("severities"), raw.get("default_severity")),
+        severities=severities,
         channels=parse_channels(raw),
         scheduler=parse_scheduler(raw.get("scheduler")),
         roles=(roles := parse_roles(raw.get("roles"))),
-        lifecycle=parse_lifecycle(raw, roles),
+        lifecycle=(lifecycle := parse_lifecycle(raw, roles)),
         postmortem=parse_postmortem(raw.get("postmortem")),
         action_items=parse_action_items(raw.get("action_items")),
         reactions=parse_reactions(raw.get("reactions")),
         analytics=parse_analytics(raw.get("analytics")),
         server=parse_server(raw.get("server")),
+        catalog=catalog,
+        pagerduty=parse_pagerduty(raw.get("pagerduty"), severities.keys),
+        alerts=parse_alerts(raw.get("alerts"), catalog, severities),
+        rules=parse_rules(raw.get("rules"), severities, lifecycle.statuses, catalog),
     )
 
 

@@ -205,6 +205,10 @@ CONTRACT: dict[str, MethodContract] = {
         {"name": "invalid_name"},
     ),
     "reactions.get": _c("", "channel_not_found message_not_found no_item_specified"),
+    "usergroups.list": _c("", "plan_upgrade_required"),
+    "usergroups.users.list": _c(
+        "usergroup", "no_such_subteam plan_upgrade_required", {"usergroup": "no_such_subteam"}
+    ),
     "users.info": _c("user", "user_not_found", {"user": "user_not_found"}),
     "users.list": _c("", "invalid_cursor"),
     "users.lookupByEmail": _c("email", "users_not_found", {"email": "users_not_found"}),

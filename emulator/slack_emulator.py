@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from typing import Any
 
 from emulator import payloads
@@ -19,7 +20,7 @@ from emulator.methods.common import rename_check
 from emulator.objects import user_message, user_object
 from emulator.server import EmulatorServer
 from emulator.socket_mode import SocketHub, envelope
-from emulator.state import Channel, User, Workspace
+from emulator.state import Channel, User, UserGroup, Workspace
 from emulator.timeline import add_message
 
 
@@ -129,6 +130,21 @@ class SlackEmulator:
             )
             self._ws.users[user_id] = user
             return user_object(self._ws, user)
+
+    def add_usergroup(
+        self, handle: str, users: list[str], name: str = "", *, disabled: bool = False
+    ) -> str:
+        """Create a user group (``@handle``) with these members; returns its id (``S...``)."""
+        with self._ws.lock:
+            group = UserGroup(
+                id=self._ws.new_id("S"),
+                handle=handle.lstrip("@"),
+                name=name or handle.lstrip("@"),
+                users=list(users),
+                date_delete=int(time.time()) if disabled else 0,
+            )
+            self._ws.usergroups[group.id] = group
+            return group.id
 
     def add_channel(
         self,

@@ -85,6 +85,19 @@ class Channel:
 
 
 @dataclass
+class UserGroup:
+    """A user group ("subteam"): a handle people mention, and its members."""
+
+    id: str
+    handle: str
+    name: str
+    users: list[str] = field(default_factory=list)
+    description: str = ""
+    date_delete: int = 0
+    created: int = field(default_factory=lambda: int(time.time()))
+
+
+@dataclass
 class StoredFile:
     """A file uploaded through getUploadURLExternal + completeUploadExternal."""
 
@@ -162,6 +175,7 @@ class Workspace:
             self.internal_errors: list[str] = []
             self.socket_acks: list[dict[str, Any]] = []
             self.canvases: dict[str, str] = {}
+            self.usergroups: dict[str, UserGroup] = {}
 
     def new_id(self, prefix: str) -> str:
         """A Slack-looking id, unique within this workspace (e.g. ``CEMU000001``)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import (
     actions,
+    catalog,
     declare,
     impact,
     lifecycle,
@@ -22,7 +23,7 @@ from bot.services import Services
 from bot.surface import Surface
 
 MODULES = [declare, listing, actions, timeline, lifecycle, roles, updates, impact, postmortem,
-           search, similar, stats, tags]
+           search, similar, stats, tags, catalog]
 
 
 def register_all(surface: Surface, services: Services) -> Router:

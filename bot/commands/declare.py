@@ -8,6 +8,7 @@ from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
 from bot.listeners.declare_modal import open_modal
 from bot.workflows import declare as declare_flow
+from bot.workflows.catalog import split_service_prefix
 from core.incidents import DeclareRequest
 
 
@@ -29,10 +30,13 @@ def declare(ctx: CommandContext) -> None:
     if not title:
         open_modal(ctx.services, ctx.client, ctx.trigger_id, origin_channel=ctx.channel_id)
         return
+    # "payments: card declines" names a catalog service; other colons stay in the title.
+    service, title = split_service_prefix(title, ctx.services.settings.config.catalog)
     request = DeclareRequest(
         team_id=ctx.team_id,
         title=title,
         severity=severity,
+        services=[service] if service else [],
         declared_by=ctx.user_id,
         is_private=ctx.services.settings.config.channels.private_by_default,
     )
@@ -47,7 +51,7 @@ def register(router: Router) -> None:
     router.add(
         Subcommand(
             name="declare",
-            usage="declare [sev1-sev4] <title>",
+            usage="declare [sev1-sev4] [service:] <title>",
             summary="open an incident with its own channel (no title opens a form)",
             handler=declare,
             aliases=("new", "open"),

@@ -37,6 +37,7 @@ def open_modal(
         "views/declare_modal.json.j2",
         severities=severities.levels,
         default_severity=severities.default,
+        catalog=services.settings.config.catalog.services,
         title=title,
         description=description,
         source_permalink=source_permalink,
@@ -52,6 +53,8 @@ def _value(values: dict[str, Any], block: str) -> Any:
         return (element.get("selected_option") or {}).get("value")
     if kind == "multi_users_select":
         return element.get("selected_users") or []
+    if kind == "multi_static_select":
+        return [o.get("value") for o in element.get("selected_options") or []]
     if kind == "checkboxes":
         return [o.get("value") for o in element.get("selected_options") or []]
     return element.get("value") or ""
@@ -61,7 +64,10 @@ def request_from_view(body: dict[str, Any]) -> DeclareRequest:
     view = body["view"]
     values = view["state"]["values"]
     meta = json.loads(view.get("private_metadata") or "{}")
-    services = [s.strip() for s in (_value(values, "services") or "").split(",")]
+    # Catalog services are picked from a list; anything else may still be typed in.
+    chosen = _value(values, "catalog_services") or []
+    typed = [s.strip() for s in (_value(values, "services") or "").split(",")]
+    services = list(dict.fromkeys([*chosen, *typed]))
     return DeclareRequest(
         team_id=(body.get("team") or {}).get("id") or body.get("team_id", ""),
         title=_value(values, "title"),

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from bot import users
 from bot.services import Services
-from bot.workflows import action_dm
+from bot.workflows import action_dm, hooks
 from bot.workflows.action_dm import METADATA_EVENT, recover
 from bot.workflows.visibility import Visibility
 from core import action_items, nudges, roles
@@ -107,6 +107,9 @@ def run(services: Services, client: WebClient, now: datetime | None = None) -> R
         )
         if outcome == action_dm.SENT:
             report.sent[kind] = report.sent.get(kind, 0) + 1
+            overdue = [n for m in bundle if m.kind == nudges.OVERDUE for n in m.item_ids]
+            if overdue:
+                _fire_overdue(services, client, tuple(overdue))
         elif outcome == action_dm.PENDING:
             report.pending += 1
         elif outcome == action_dm.FAILED:
@@ -129,6 +132,16 @@ def _owner_sees(
         return viewers[item.owner_id].can_see(incident)
 
     return sees
+
+
+def _fire_overdue(services: Services, client: WebClient, item_ids: tuple[int, ...]) -> None:
+    """Once per overdue nudge sent (the delivery claim makes it once), for each incident."""
+    with services.db.session() as session:
+        incident_ids = set(
+            session.scalars(select(ActionItem.incident_id).where(ActionItem.id.in_(item_ids)))
+        )
+    for incident_id in sorted(incident_ids):
+        hooks.fire(hooks.ON_ACTION_ITEM_OVERDUE, services, client, incident_id, None)
 
 
 def _incident_commanders(session: Any, incidents: dict[int, Incident]) -> dict[int, str]:

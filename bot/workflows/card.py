@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.services import Services
+from bot.workflows.catalog import runbooks_for
 from config import Severity
 from core import cadence, milestones, roles
 from storage.models import MILESTONES, Incident, SlackUser
@@ -51,6 +52,7 @@ def card_context(services: Services, session: Session, incident: Incident) -> di
         ),
         "declarer_tz": declarer.tz if declarer else "UTC",
         "next_steps": services.templates.text("text/next_steps.md.j2"),
+        "runbooks": runbooks_for(config.catalog, incident.services),
     }
 
 

@@ -25,8 +25,20 @@ ON_DECLARED = "declared"
 ON_RESOLVED = "resolved"
 ON_REOPENED = "reopened"
 ON_CLOSED = "closed"
+ON_SEVERITY_CHANGED = "severity_changed"
+ON_STATUS_CHANGED = "status_changed"
+# Fired by the action-item digest when it sends an overdue nudge, per incident.
+ON_ACTION_ITEM_OVERDUE = "action_item_overdue"
 
-HOOKS: dict[str, list[Hook]] = {ON_DECLARED: [], ON_RESOLVED: [], ON_REOPENED: [], ON_CLOSED: []}
+HOOKS: dict[str, list[Hook]] = {
+    ON_DECLARED: [],
+    ON_RESOLVED: [],
+    ON_REOPENED: [],
+    ON_CLOSED: [],
+    ON_SEVERITY_CHANGED: [],
+    ON_STATUS_CHANGED: [],
+    ON_ACTION_ITEM_OVERDUE: [],
+}
 
 
 def on(moment: str) -> Callable[[Hook], Hook]:

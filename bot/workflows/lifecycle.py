@@ -19,7 +19,13 @@ from storage.models import Incident
 
 log = logging.getLogger(__name__)
 
-HOOK_FOR = {"resolved": hooks.ON_RESOLVED, "reopened": hooks.ON_REOPENED, "closed": hooks.ON_CLOSED}
+HOOK_FOR = {
+    "resolved": hooks.ON_RESOLVED,
+    "reopened": hooks.ON_REOPENED,
+    "closed": hooks.ON_CLOSED,
+    "severity_changed": hooks.ON_SEVERITY_CHANGED,
+    "status_changed": hooks.ON_STATUS_CHANGED,
+}
 # Milestones set by hand are worth a line in the channel, not a broadcast.
 QUIET_ACTIONS = {"milestone_set"}
 

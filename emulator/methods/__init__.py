@@ -10,6 +10,7 @@ from emulator.methods import (  # noqa: F401  (imported to register handlers)
     pins,
     reactions,
     reading,
+    usergroups,
     users,
     views,
 )
