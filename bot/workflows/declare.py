@@ -8,26 +8,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bot import users
 from bot.services import Services
 from bot.workflows import broadcast, card, hooks
 from bot.workflows.invites import invite_each
 from bot.workflows.slack_errors import error_code, explain
-from core import incidents
+from core import incidents, setup_claims
 from core.channel_names import channel_name, variants
 from core.errors import SitrepError
 from storage.models import SETUP_INCOMPLETE, SETUP_READY, Incident
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
-ABANDONED_AFTER = timedelta(minutes=10)
 
 Notify = Callable[[dict[str, Any]], None]
 
@@ -51,7 +48,7 @@ def declare(
     try:
         channel = _create_channel(services, client, incident)
     except SlackApiError as exc:
-        incidents.discard(services.db, incident.id)
+        incidents.discard(services.db, incident)
         log.warning("channel creation for INC-%s failed: %s", incident.number, error_code(exc))
         notify(
             templates.message(
@@ -177,21 +174,20 @@ def _announce(services: Services, client: WebClient, incident_id: int) -> None:
 def retry_incomplete(services: Services, client: WebClient) -> int:
     """Finish incidents whose setup was cut short; run at startup and on demand.
 
-    An incident that never got a channel (the process died while creating it)
-    is discarded once it is clearly abandoned, so no half-made incident stays.
+    A declare that never got a channel (the process died while creating it) is
+    discarded once its claim is stale, so no half-made incident stays; the
+    clean-up selects only such declares (see core.setup_claims), never an
+    imported or finished incident.
     """
-    abandoned_before = utcnow() - ABANDONED_AFTER
+    removed = setup_claims.remove_abandoned(services.db)
+    if removed:
+        log.info("discarded %d declares abandoned before their channel existed", removed)
     with services.db.session() as session:
         pending = list(
             session.scalars(
                 select(Incident.id).where(
                     Incident.setup_state != SETUP_READY, Incident.channel_id.is_not(None)
                 )
-            )
-        )
-        session.execute(
-            delete(Incident).where(
-                Incident.channel_id.is_(None), Incident.declared_at < abandoned_before
             )
         )
     for incident_id in pending:

@@ -113,9 +113,11 @@ def test_channel_creation_error_tells_the_declarer_and_leaves_nothing(bot: Runni
     reply = wait_for(lambda: [r for r in slack.responses if "not declared" in r.get("text", "")])
     assert "restricted_action" in reply[0]["text"]
     assert incidents(bot) == []
-    # Trying again once Slack allows it works, and reuses the number.
+    # Trying again once Slack allows it works. INC-1 was already named to the
+    # declarer, so the new incident is INC-2: a number is never given out twice.
     bot.command("declare sev1 Payments down")
-    assert ready_incident(bot, 1).channel_name == "inc-1-payments-down"
+    assert ready_incident(bot, 2).channel_name == "inc-2-payments-down"
+    assert [i.number for i in incidents(bot)] == [2]
 
 
 def test_slack_errors_after_the_channel_exists_are_retried_to_completion(bot: RunningBot) -> None:
