@@ -1,7 +1,9 @@
 """Building an incident's Slack side: channel, people, card, topic, announcement.
 
 Each step records what it made on the incident row, so a retry after a crash
-or a Slack outage finishes the job instead of doing it twice.
+or a Slack outage finishes the job instead of doing it twice. Every run holds
+the incident's setup claim (core.setup_claims) while it works, so a retry
+never works beside the declare it would repeat.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 
 from bot import users
 from bot.services import Services
@@ -27,6 +28,15 @@ from storage.models import SETUP_INCOMPLETE, SETUP_READY, Incident
 log = logging.getLogger(__name__)
 
 Notify = Callable[[dict[str, Any]], None]
+# step(services, client, incident_id, claim owner) -> problems, in words
+Step = Callable[[Services, WebClient, int, str], list[str] | None]
+# What each step does, for the declarer when it fails.
+STEP_NAMES = (
+    "inviting people",
+    "posting and pinning the incident card",
+    "setting the channel topic",
+    "announcing in the broadcast channel",
+)
 
 
 def declare(
@@ -34,12 +44,14 @@ def declare(
 ) -> Incident | None:
     """Declare an incident and tell the declarer how it went; returns it when it exists."""
     templates = services.templates
+    owner = setup_claims.new_owner()
     try:
         incident = incidents.open_incident(
             services.db,
             request,
             services.settings.config.severities,
             initial_status=services.settings.config.lifecycle.statuses.initial,
+            owner=owner,
         )
     except SitrepError as exc:
         notify(templates.message("messages/error.json.j2", message=str(exc)))
@@ -58,11 +70,12 @@ def declare(
             )
         )
         return None
-    with services.db.session() as session:
-        row = session.get_one(Incident, incident.id)
-        row.channel_id = channel["id"]
-        row.channel_name = channel["name"]
-    problems = complete_setup(services, client, incident.id, invitees=request.invitees)
+    if not setup_claims.record(
+        services.db, incident.id, owner, channel_id=channel["id"], channel_name=channel["name"]
+    ):
+        # Only when this declare stalled past STALE_AFTER and was cleaned up meanwhile.
+        log.warning("INC-%s was taken over while its channel was created", incident.number)
+    problems = complete_setup(services, client, incident.id, owner, invitees=request.invitees)
     with services.db.session() as session:
         incident = session.get_one(Incident, incident.id)
     notify(templates.message("messages/declared.json.j2", incident=incident, problems=problems))
@@ -91,49 +104,68 @@ def _create_channel(services: Services, client: WebClient, incident: Incident) -
 
 
 def complete_setup(
-    services: Services, client: WebClient, incident_id: int, invitees: list[str] | None = None
+    services: Services,
+    client: WebClient,
+    incident_id: int,
+    owner: str,
+    invitees: list[str] | None = None,
 ) -> list[str]:
-    """Run every setup step not yet done; returns what failed, in words."""
+    """Run every setup step not yet done, holding the setup claim; returns what failed.
+
+    The claim is renewed before each step. When another run holds it (a
+    declare still in progress, seen by a retry), this run stops at once and
+    leaves the incident to that run.
+    """
     problems: list[str] = []
-    with services.db.session() as session:
-        incident = session.get_one(Incident, incident_id)
-        channel_id = incident.channel_id
-        people = [incident.declared_by, *(invitees or [])]
-    if channel_id is None:
-        return ["the incident has no channel"]
-
-    wanted = sorted({p for p in people if p})
-    if wanted:
+    steps: list[Step] = [
+        lambda s, c, i, o: _invite(s, c, i, invitees or []),
+        _post_card,
+        _set_topic,
+        _announce,
+    ]
+    for step, what in zip(steps, STEP_NAMES, strict=True):
+        if not setup_claims.claim(services.db, incident_id, owner):
+            log.info("incident %s is being set up by another run; leaving it", incident_id)
+            return problems
         try:
-            client.conversations_invite(channel=channel_id, users=",".join(wanted))
+            problems.extend(step(services, client, incident_id, owner) or [])
         except SlackApiError as exc:
-            # A bulk invite fails whole on one bad id; singly, everyone else gets in.
-            if error_code(exc) != "already_in_channel":
-                problems.extend(invite_each(client, channel_id, wanted))
-
-    for step in (_post_card, _set_topic, _announce):
-        try:
-            step(services, client, incident_id)
-        except SlackApiError as exc:
-            problems.append(f"{step.__doc__}: {explain(exc)}")
-            log.warning("INC setup step %s failed: %s", step.__name__, error_code(exc))
-
-    with services.db.session() as session:
-        incident = session.get_one(Incident, incident_id)
-        incident.setup_state = SETUP_INCOMPLETE if problems else SETUP_READY
+            problems.append(f"{what}: {explain(exc)}")
+            log.warning("INC setup step %r failed: %s", what, error_code(exc))
+    state = SETUP_INCOMPLETE if problems else SETUP_READY
+    setup_claims.finish(services.db, incident_id, owner, state)
     return problems
 
 
-def _post_card(services: Services, client: WebClient, incident_id: int) -> None:
-    """posting and pinning the incident card"""
+def _invite(
+    services: Services, client: WebClient, incident_id: int, invitees: list[str]
+) -> list[str]:
+    with services.db.session() as session:
+        channel_id = session.get_one(Incident, incident_id).channel_id
+        declarer = session.get_one(Incident, incident_id).declared_by
+    people = sorted({p for p in (declarer, *invitees) if p})
+    if not people or channel_id is None:
+        return []
+    try:
+        client.conversations_invite(channel=channel_id, users=",".join(people))
+    except SlackApiError as exc:
+        # A bulk invite fails whole on one bad id; singly, everyone else gets in.
+        if error_code(exc) != "already_in_channel":
+            return invite_each(client, channel_id, people)
+    return []
+
+
+def _post_card(services: Services, client: WebClient, incident_id: int, owner: str) -> None:
     with services.db.session() as session:
         incident = session.get_one(Incident, incident_id)
         message = card.card_message(services, session, incident)
         channel_id, card_ts = incident.channel_id, incident.card_ts
     if card_ts is None:
-        card_ts = client.chat_postMessage(channel=channel_id, **message)["ts"]
-        with services.db.session() as session:
-            session.get_one(Incident, incident_id).card_ts = card_ts
+        posted = client.chat_postMessage(channel=channel_id, **message)["ts"]
+        if not setup_claims.record(services.db, incident_id, owner, card_ts=posted):
+            _take_back(client, channel_id, posted)  # another run's card is the one
+            return
+        card_ts = posted
     # Pinning again is harmless (already_pinned), and finishes a retry.
     try:
         client.pins_add(channel=channel_id, timestamp=card_ts)
@@ -142,8 +174,7 @@ def _post_card(services: Services, client: WebClient, incident_id: int) -> None:
             raise
 
 
-def _set_topic(services: Services, client: WebClient, incident_id: int) -> None:
-    """setting the channel topic"""
+def _set_topic(services: Services, client: WebClient, incident_id: int, _owner: str) -> None:
     with services.db.session() as session:
         incident = session.get_one(Incident, incident_id)
         text = card.topic(services, session, incident)
@@ -151,8 +182,7 @@ def _set_topic(services: Services, client: WebClient, incident_id: int) -> None:
     client.conversations_setTopic(channel=channel_id, topic=text)
 
 
-def _announce(services: Services, client: WebClient, incident_id: int) -> None:
-    """announcing in the broadcast channel"""
+def _announce(services: Services, client: WebClient, incident_id: int, owner: str) -> None:
     with services.db.session() as session:
         incident = session.get_one(Incident, incident_id)
         if incident.broadcast_ts:
@@ -165,10 +195,23 @@ def _announce(services: Services, client: WebClient, incident_id: int) -> None:
         if incident.is_private:
             return  # a private incident is not announced to the whole workspace
     posted = broadcast.post(services, client, name, **message)
-    with services.db.session() as session:
-        row = session.get_one(Incident, incident_id)
-        row.broadcast_channel_id = posted["channel"]
-        row.broadcast_ts = posted["ts"]
+    stored = setup_claims.record(
+        services.db,
+        incident_id,
+        owner,
+        broadcast_channel_id=posted["channel"],
+        broadcast_ts=posted["ts"],
+    )
+    if not stored:
+        _take_back(client, posted["channel"], posted["ts"])  # another run announced it
+
+
+def _take_back(client: WebClient, channel_id: str | None, ts: str) -> None:
+    """Delete a post that lost the race to another run's identical one."""
+    try:
+        client.chat_delete(channel=channel_id, ts=ts)
+    except SlackApiError as exc:
+        log.warning("could not delete a duplicate setup post: %s", error_code(exc))
 
 
 def retry_incomplete(services: Services, client: WebClient) -> int:
@@ -177,19 +220,17 @@ def retry_incomplete(services: Services, client: WebClient) -> int:
     A declare that never got a channel (the process died while creating it) is
     discarded once its claim is stale, so no half-made incident stays; the
     clean-up selects only such declares (see core.setup_claims), never an
-    imported or finished incident.
+    imported or finished incident. An incident whose setup another run holds
+    (a declare in progress) is left to it; only free or stale claims are taken.
     """
     removed = setup_claims.remove_abandoned(services.db)
     if removed:
         log.info("discarded %d declares abandoned before their channel existed", removed)
-    with services.db.session() as session:
-        pending = list(
-            session.scalars(
-                select(Incident.id).where(
-                    Incident.setup_state != SETUP_READY, Incident.channel_id.is_not(None)
-                )
-            )
-        )
-    for incident_id in pending:
-        complete_setup(services, client, incident_id)
-    return len(pending)
+    retried = 0
+    for incident_id in setup_claims.unfinished(services.db):
+        owner = setup_claims.new_owner()
+        # Taken only if still free or stale: a declare running right now keeps it.
+        if setup_claims.claim(services.db, incident_id, owner):
+            complete_setup(services, client, incident_id, owner)
+            retried += 1
+    return retried
