@@ -15,12 +15,14 @@ class Fault:
     """One armed fault; ``method`` may be ``"*"`` for every method."""
 
     method: str
-    kind: str  # "error" | "ratelimit" | "server_error" | "delay"
+    kind: str  # "error" | "ratelimit" | "server_error" | "delay" | "drop"
     remaining: int
     error: str = ""
     retry_after: int = 1
     status: int = 500
     seconds: float = 0.0
+    # "drop": whether the call takes effect before its answer is lost.
+    applied: bool = False
 
     def matches(self, method: str) -> bool:
         """Whether this fault applies to a call of ``method``."""

@@ -193,6 +193,14 @@ class EmulatorServer:
         delay, fault = self.faults.take(name)
         if delay:
             await asyncio.sleep(delay)
+        if fault is not None and fault.kind == "drop":
+            if fault.applied:
+                self._dispatch(name, handler, values)
+            # The connection dies before any answer: the caller cannot tell
+            # whether the call took effect, as when a network path fails.
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
         if fault is not None:
             return self._fault_response(fault)
         return self._dispatch(name, handler, values)

@@ -141,8 +141,12 @@ class SlackEmulator:
         purpose: str = "",
         is_archived: bool = False,
         creator: str | None = None,
+        created: int | None = None,
     ) -> str:
-        """Create a channel directly (Slack's naming rules apply); returns its id."""
+        """Create a channel directly (Slack's naming rules apply); returns its id.
+
+        ``created`` (Unix seconds, default now) back-dates a channel made long ago.
+        """
         try:
             rename_check(name)
         except SlackError as exc:
@@ -167,6 +171,8 @@ class SlackEmulator:
                 creator=creator
                 or (self.bot_user_id if bot_member else next(iter(sorted(people)), "")),
             )
+            if created is not None:
+                channel.created = created
             self._ws.channels[channel.id] = channel
             return channel.id
 
@@ -383,6 +389,14 @@ class SlackEmulator:
     def server_error(self, method: str = "*", count: int = 1, status: int = 500) -> None:
         """The next ``count`` calls answer HTTP ``status`` (5xx)."""
         self._faults.arm(Fault(method=method, kind="server_error", remaining=count, status=status))
+
+    def drop_response(self, method: str, count: int = 1, *, applied: bool = True) -> None:
+        """The next ``count`` calls get no answer: the connection closes without a response.
+
+        With ``applied`` (the default) the call takes effect first, as when
+        Slack did the work and the answer was lost on the way back.
+        """
+        self._faults.arm(Fault(method=method, kind="drop", remaining=count, applied=applied))
 
     def delay(self, method: str, seconds: float, count: int = 1) -> None:
         """The next ``count`` calls are answered after ``seconds``."""

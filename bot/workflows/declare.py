@@ -17,11 +17,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot import users
 from bot.services import Services
-from bot.workflows import broadcast, card, hooks
+from bot.workflows import broadcast, card, channel_creation, hooks
 from bot.workflows.invites import invite_each
 from bot.workflows.slack_errors import error_code, explain
 from core import incidents, setup_claims
-from core.channel_names import channel_name, variants
 from core.errors import SitrepError
 from storage.models import SETUP_INCOMPLETE, SETUP_READY, Incident
 
@@ -58,8 +57,8 @@ def declare(
         return None
     users.lookup(services, client, request.declared_by)  # caches the time zone for the card
     try:
-        channel = _create_channel(services, client, incident)
-    except SlackApiError as exc:
+        channel = channel_creation.create(services, client, incident)
+    except (SlackApiError, OSError) as exc:
         incidents.discard(services.db, incident)
         log.warning("channel creation for INC-%s failed: %s", incident.number, error_code(exc))
         notify(
@@ -81,26 +80,6 @@ def declare(
     notify(templates.message("messages/declared.json.j2", incident=incident, problems=problems))
     hooks.fire(hooks.ON_DECLARED, services, client, incident.id, request.declared_by)
     return incident
-
-
-def _create_channel(services: Services, client: WebClient, incident: Incident) -> dict[str, Any]:
-    base = channel_name(
-        services.settings.config.channels.name_pattern,
-        number=incident.number,
-        title=incident.title,
-        severity=incident.severity,
-        today=incident.declared_at.date(),
-    )
-    last_error: SlackApiError | None = None
-    for name in variants(base):
-        try:
-            return client.conversations_create(name=name, is_private=incident.is_private)["channel"]
-        except SlackApiError as exc:
-            if error_code(exc) != "name_taken":
-                raise
-            last_error = exc
-    assert last_error is not None
-    raise last_error
 
 
 def complete_setup(

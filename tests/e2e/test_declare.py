@@ -101,7 +101,9 @@ def test_emoji_only_and_very_long_titles_still_give_valid_channel_names(bot: Run
 
 
 def test_name_taken_picks_a_unique_variant(bot: RunningBot) -> None:
-    bot.emulator.add_channel("inc-1-db-down")
+    # Someone else's channel: one the bot made for this very incident is reused instead
+    # (see test_declare_setup.py).
+    bot.emulator.add_channel("inc-1-db-down", creator="UBOB")
     bot.command("declare sev1 DB down")
     assert ready_incident(bot, 1).channel_name == "inc-1-db-down-2"
 

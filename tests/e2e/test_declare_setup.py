@@ -61,3 +61,53 @@ def test_retry_finishes_an_incomplete_setup_that_nobody_holds(bot: RunningBot) -
     assert len(cards_in(bot, done.channel_id)) == 1
     # A second declare afterwards is untouched by the retry above.
     assert declare_and_wait(bot, "sev3 Another").number == 2
+
+
+def incident_channels(bot: RunningBot) -> list[str]:
+    """Names of every channel in the workspace that looks like an incident's."""
+    client = make_client(bot.services.settings.env)
+    listed = client.conversations_list(types="public_channel,private_channel", limit=1000)
+    return sorted(c["name"] for c in listed["channels"] if c["name"].startswith("inc-"))
+
+
+def test_a_lost_answer_to_channel_creation_leaves_one_channel_used_by_the_incident(
+    bot: RunningBot,
+) -> None:
+    slack = bot.emulator
+    slack.drop_response("conversations.create")  # Slack makes the channel; the answer is lost
+    incident = declare_and_wait(bot, "sev1 DB down")
+    assert incident_channels(bot) == ["inc-1-db-down"]
+    channel = slack.channel_by_name("inc-1-db-down")
+    assert channel is not None and incident.channel_id == channel.id
+    assert "UALICE" in channel.members and channel.pins == [incident.card_ts]
+
+
+def test_a_channel_someone_else_made_with_the_name_is_never_taken_over(bot: RunningBot) -> None:
+    slack = bot.emulator
+    # A person's channel, and one the bot made long ago (another install's INC-1).
+    slack.add_channel("inc-1-db-down", creator="UBOB")
+    slack.add_channel("inc-1-db-down-2", created=1_600_000_000)
+    incident = declare_and_wait(bot, "sev1 DB down")
+    assert incident.channel_name == "inc-1-db-down-3"
+    assert slack.channel_by_name("inc-1-db-down-3").id == incident.channel_id
+
+
+def test_a_create_that_never_reached_slack_is_sent_again(bot: RunningBot) -> None:
+    bot.emulator.drop_response("conversations.create", applied=False)
+    incident = declare_and_wait(bot, "sev2 Queue stuck")
+    assert incident_channels(bot) == ["inc-1-queue-stuck"] == [incident.channel_name]
+    assert len(bot.emulator.calls_to("conversations.create")) == 2
+
+
+def test_when_slack_never_answers_the_declarer_is_told_and_nothing_is_left(
+    bot: RunningBot,
+) -> None:
+    slack = bot.emulator
+    slack.drop_response("conversations.create", count=3, applied=False)
+    url = slack.response_url()
+    bot.command("declare sev2 Queue stuck", response_url=url)
+    told = wait_for(lambda: [r for r in slack.responses if "not declared" in r.get("text", "")])
+    assert told[0]["url"] == url
+    with bot.services.db.session() as session:
+        assert session.scalars(select(Incident)).all() == []
+    assert incident_channels(bot) == []
