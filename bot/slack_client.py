@@ -6,10 +6,22 @@ did the work; only calls that are safe to send twice (reads, and writes whose
 repeat changes nothing) are retried then. A repeated ``chat.postMessage``
 would post twice and a repeated ``conversations.create`` would fail with
 ``name_taken`` after making the channel, so those failures reach the caller,
-which knows how to check what happened (see workflows/declare.py).
+which knows how to check what happened (see workflows/channel_creation.py).
+
+Retries happen inside the call (the handlers sleep there), so whoever is
+waiting on Slack can ask to hear about each one: ``observe_retries`` names a
+callback for the calls made in this thread (a context variable), and every
+retry handler reports to it before it sleeps. That is how a declarer learns
+within seconds that Slack is rate-limiting channel creation.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -22,6 +34,10 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from config import EnvSettings
+
+log = logging.getLogger(__name__)
+
+RATE_LIMITED, SERVER_ERROR, CONNECTION_LOST = "ratelimited", "server_error", "connection"
 
 # The last word of a method name that only reads.
 READ_VERBS = frozenset(
@@ -57,8 +73,89 @@ def safe_to_repeat(method: str) -> bool:
     return method in IDEMPOTENT_WRITES or method.rsplit(".", 1)[-1] in READ_VERBS
 
 
-class RepeatableServerErrorRetryHandler(ServerErrorRetryHandler):
+@dataclass(frozen=True)
+class RetryNotice:
+    """Slack refused or failed a call that is about to be sent again."""
+
+    method: str
+    reason: str  # RATE_LIMITED, SERVER_ERROR or CONNECTION_LOST
+    attempt: int  # 1 for the first retry
+    wait: float | None = None  # seconds Slack asked to wait, when it said
+
+
+RetryObserver = Callable[[RetryNotice], None]
+_observer: ContextVar[RetryObserver | None] = ContextVar("slack_retry_observer", default=None)
+
+
+@contextmanager
+def observe_retries(observer: RetryObserver) -> Iterator[None]:
+    """Report every retry of a Slack call made in this thread to ``observer``."""
+    token = _observer.set(observer)
+    try:
+        yield
+    finally:
+        _observer.reset(token)
+
+
+def report_retry(notice: RetryNotice) -> None:
+    """Tell the current observer; its own Slack calls are not observed (no loops)."""
+    observer = _observer.get()
+    if observer is None:
+        return
+    token = _observer.set(None)
+    try:
+        observer(notice)
+    except Exception:  # a failing report must never break the call being retried
+        log.exception("reporting a Slack retry failed")
+    finally:
+        _observer.reset(token)
+
+
+def _retry_after(response: HttpResponse | None) -> float | None:
+    if response is None:
+        return None
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after":
+            value = values[0] if isinstance(values, list) else values
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+class _Reporting:
+    """Reports a retry to the observer before the handler waits and sends again."""
+
+    reason = ""
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        notice = RetryNotice(
+            method_of(request), self.reason, state.current_attempt + 1, _retry_after(response)
+        )
+        report_retry(notice)
+        super().prepare_for_next_attempt(  # type: ignore[misc]
+            state=state, request=request, response=response, error=error
+        )
+
+
+class ReportingRateLimitErrorRetryHandler(_Reporting, RateLimitErrorRetryHandler):
+    """Waits out ``Retry-After`` for any method: a 429 means Slack did nothing."""
+
+    reason = RATE_LIMITED
+
+
+class RepeatableServerErrorRetryHandler(_Reporting, ServerErrorRetryHandler):
     """Retries a 500/503 only for a method that is safe to send twice."""
+
+    reason = SERVER_ERROR
 
     def _can_retry(
         self,
@@ -73,8 +170,10 @@ class RepeatableServerErrorRetryHandler(ServerErrorRetryHandler):
         )
 
 
-class RepeatableConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+class RepeatableConnectionErrorRetryHandler(_Reporting, ConnectionErrorRetryHandler):
     """Retries a dropped connection only for a method that is safe to send twice."""
+
+    reason = CONNECTION_LOST
 
     def _can_retry(
         self,
@@ -98,7 +197,7 @@ def make_client(env: EnvSettings, token: str | None = None, timeout: int = 30) -
         timeout=timeout,
         retry_handlers=[
             RepeatableConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=8),
+            ReportingRateLimitErrorRetryHandler(max_retry_count=8),
             RepeatableServerErrorRetryHandler(max_retry_count=2),
         ],
     )

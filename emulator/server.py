@@ -215,9 +215,8 @@ class EmulatorServer:
     @staticmethod
     def _fault_response(fault: Fault) -> web.Response:
         if fault.kind == "ratelimit":
-            return _json(
-                {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": str(fault.retry_after)}
-            )
+            wait = str(fault.wait_seconds())
+            return _json({"ok": False, "error": "ratelimited"}, 429, {"Retry-After": wait})
         if fault.kind == "server_error":
             code = "service_unavailable" if fault.status == 503 else "internal_error"
             return _json({"ok": False, "error": code}, fault.status)

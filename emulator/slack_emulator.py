@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from typing import Any
 
 from emulator import payloads
@@ -380,11 +381,26 @@ class SlackEmulator:
         """The next ``count`` calls answer HTTP 200 ``{"ok": false, "error": error}``."""
         self._faults.arm(Fault(method=method, kind="error", remaining=count, error=error))
 
-    def rate_limit(self, method: str = "*", count: int = 3, retry_after: int = 1) -> None:
-        """The next ``count`` calls answer HTTP 429 with Retry-After."""
+    def rate_limit(
+        self,
+        method: str = "*",
+        count: int = 3,
+        retry_after: int = 1,
+        *,
+        seconds: float | None = None,
+    ) -> None:
+        """The next ``count`` calls answer HTTP 429 with Retry-After.
+
+        With ``seconds``, every call for that long is refused instead, each
+        told to wait ``retry_after`` seconds but never past the limit's end.
+        """
+        until = time.monotonic() + seconds if seconds is not None else None
         self._faults.arm(
-            Fault(method=method, kind="ratelimit", remaining=count, retry_after=retry_after)
-        )
+            Fault(
+                method=method, kind="ratelimit", remaining=count, retry_after=retry_after,
+                until=until,
+            )
+        )  # fmt: skip
 
     def server_error(self, method: str = "*", count: int = 1, status: int = 500) -> None:
         """The next ``count`` calls answer HTTP ``status`` (5xx)."""

@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from sqlalchemy import select
 
 from bot.services import Services
+from bot.slack_client import CONNECTION_LOST, SERVER_ERROR, RetryNotice, report_retry
 from bot.workflows.slack_errors import error_code
 from core.channel_names import channel_name, variants
 from storage.models import Incident
@@ -88,6 +89,8 @@ def _create_named(
             if not outcome_unknown(exc) or attempt == CREATE_ATTEMPTS - 1:
                 raise
             log.warning("creating #%s: %s; trying again", name, error_code(exc))
+            reason = SERVER_ERROR if isinstance(exc, SlackApiError) else CONNECTION_LOST
+            report_retry(RetryNotice("conversations.create", reason, attempt + 1))
         _backoff_sleep(attempt)
     raise AssertionError("unreachable")
 

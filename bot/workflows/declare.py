@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import users
 from bot.services import Services
+from bot.slack_client import observe_retries
 from bot.workflows import broadcast, card, channel_creation, hooks
+from bot.workflows.declare_progress import Progress, Reply
 from bot.workflows.invites import invite_each
 from bot.workflows.slack_errors import error_code, explain
 from core import incidents, setup_claims
@@ -26,22 +27,18 @@ from storage.models import SETUP_INCOMPLETE, SETUP_READY, Incident
 
 log = logging.getLogger(__name__)
 
-Notify = Callable[[dict[str, Any]], None]
 # step(services, client, incident_id, claim owner) -> problems, in words
 Step = Callable[[Services, WebClient, int, str], list[str] | None]
-# What each step does, for the declarer when it fails.
-STEP_NAMES = (
-    "inviting people",
-    "posting and pinning the incident card",
-    "setting the channel topic",
-    "announcing in the broadcast channel",
-)
 
 
 def declare(
-    services: Services, client: WebClient, request: incidents.DeclareRequest, notify: Notify
+    services: Services, client: WebClient, request: incidents.DeclareRequest, reply: Reply
 ) -> Incident | None:
-    """Declare an incident and tell the declarer how it went; returns it when it exists."""
+    """Declare an incident, telling the declarer at once, when Slack is slow, and at the end.
+
+    Returns the incident when it exists. When its channel cannot be made, the
+    incident is removed again and the declarer told so: nothing half-made stays.
+    """
     templates = services.templates
     owner = setup_claims.new_owner()
     try:
@@ -53,31 +50,34 @@ def declare(
             owner=owner,
         )
     except SitrepError as exc:
-        notify(templates.message("messages/error.json.j2", message=str(exc)))
+        reply.send(templates.message("messages/error.json.j2", message=str(exc)))
         return None
-    users.lookup(services, client, request.declared_by)  # caches the time zone for the card
-    try:
-        channel = channel_creation.create(services, client, incident)
-    except (SlackApiError, OSError) as exc:
-        incidents.discard(services.db, incident)
-        log.warning("channel creation for INC-%s failed: %s", incident.number, error_code(exc))
-        notify(
-            templates.message(
-                "messages/error.json.j2",
-                message=f"The incident was not declared: Slack could not create its channel, "
-                f"because {explain(exc)}. Nothing was created; try again once that is fixed.",
+    progress = Progress(services, reply, incident.number, incident.id, owner)
+    progress.started()
+    with observe_retries(progress.saw):
+        users.lookup(services, client, request.declared_by)  # the card shows their time zone
+        try:
+            channel = channel_creation.create(services, client, incident)
+        except (SlackApiError, OSError) as exc:
+            incidents.discard(services.db, incident)
+            log.warning("channel creation for INC-%s failed: %s", incident.number, error_code(exc))
+            reply.send(
+                templates.message(
+                    "messages/declare_failed.json.j2", number=incident.number, reason=explain(exc)
+                )
             )
+            return None
+        if not setup_claims.record(
+            services.db, incident.id, owner, channel_id=channel["id"], channel_name=channel["name"]
+        ):
+            # Only when this declare stalled past STALE_AFTER and was cleaned up meanwhile.
+            log.warning("INC-%s was taken over while its channel was created", incident.number)
+        problems = complete_setup(
+            services, client, incident.id, owner, invitees=request.invitees, on_step=progress.at
         )
-        return None
-    if not setup_claims.record(
-        services.db, incident.id, owner, channel_id=channel["id"], channel_name=channel["name"]
-    ):
-        # Only when this declare stalled past STALE_AFTER and was cleaned up meanwhile.
-        log.warning("INC-%s was taken over while its channel was created", incident.number)
-    problems = complete_setup(services, client, incident.id, owner, invitees=request.invitees)
     with services.db.session() as session:
         incident = session.get_one(Incident, incident.id)
-    notify(templates.message("messages/declared.json.j2", incident=incident, problems=problems))
+    reply.send(templates.message("messages/declared.json.j2", incident=incident, problems=problems))
     hooks.fire(hooks.ON_DECLARED, services, client, incident.id, request.declared_by)
     return incident
 
@@ -88,27 +88,30 @@ def complete_setup(
     incident_id: int,
     owner: str,
     invitees: list[str] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> list[str]:
     """Run every setup step not yet done, holding the setup claim; returns what failed.
 
     The claim is renewed before each step. When another run holds it (a
     declare still in progress, seen by a retry), this run stops at once and
-    leaves the incident to that run.
+    leaves the incident to that run. ``on_step`` hears each step's key as it starts.
     """
     problems: list[str] = []
-    steps: list[Step] = [
-        lambda s, c, i, o: _invite(s, c, i, invitees or []),
-        _post_card,
-        _set_topic,
-        _announce,
+    steps: list[tuple[str, str, Step]] = [
+        ("invite", "inviting people", lambda s, c, i, o: _invite(s, c, i, invitees or [])),
+        ("card", "posting and pinning the incident card", _post_card),
+        ("topic", "setting the channel topic", _set_topic),
+        ("announce", "announcing in the broadcast channel", _announce),
     ]
-    for step, what in zip(steps, STEP_NAMES, strict=True):
+    for key, what, step in steps:
         if not setup_claims.claim(services.db, incident_id, owner):
             log.info("incident %s is being set up by another run; leaving it", incident_id)
             return problems
+        if on_step is not None:
+            on_step(key)
         try:
             problems.extend(step(services, client, incident_id, owner) or [])
-        except SlackApiError as exc:
+        except (SlackApiError, OSError) as exc:
             problems.append(f"{what}: {explain(exc)}")
             log.warning("INC setup step %r failed: %s", what, error_code(exc))
     state = SETUP_INCOMPLETE if problems else SETUP_READY

@@ -64,9 +64,14 @@ def test_declare_sev2_creates_channel_card_topic_announcement_and_row(bot: Runni
     assert announcement["ts"] == incident.broadcast_ts
     assert f"<#{incident.channel_id}>" in json.dumps(announcement["blocks"])
 
-    told = wait_for(lambda: [r for r in slack.responses if "INC-1" in r.get("text", "")])
-    assert told[0]["response_type"] == "ephemeral"
-    assert f"<#{incident.channel_id}>" in told[0]["text"]
+    # The declarer heard at once, and that answer was then replaced by the outcome.
+    told = wait_for(lambda: [r for r in slack.responses if "<#" in r.get("text", "")] and [
+        r for r in slack.responses if "INC-1" in r.get("text", "")
+    ])  # fmt: skip
+    assert [r["response_type"] for r in told] == ["ephemeral", "ephemeral"]
+    assert told[0]["text"].startswith("Declaring INC-1…")
+    assert not told[0]["replace_original"] and told[1]["replace_original"]
+    assert f"<#{incident.channel_id}>" in told[1]["text"]
 
     with bot.services.db.session() as session:
         events = session.scalars(select(TimelineEvent)).all()
@@ -242,10 +247,15 @@ def test_message_shortcut_prefills_the_modal_with_a_link_back(bot: RunningBot) -
 def test_help_unknown_and_list(bot: RunningBot) -> None:
     slack = bot.emulator
 
+    def answers(text: str, last: str = "") -> list[dict]:
+        """The answers to one command (through its own response_url), up to one holding ``last``."""
+        url = slack.response_url()
+        bot.command(text, response_url=url)
+        mine = lambda: [r for r in slack.responses if r["url"] == url]  # noqa: E731
+        return wait_for(lambda: [r for r in mine() if last in r.get("text", "")] and mine())
+
     def answer(text: str) -> dict:
-        before = len(slack.responses)
-        bot.command(text)
-        return wait_for(lambda: slack.responses[before:])[0]
+        return answers(text)[0]
 
     usage = answer("")
     assert "declare" in usage["text"] and "list" in usage["text"]
@@ -253,7 +263,7 @@ def test_help_unknown_and_list(bot: RunningBot) -> None:
     assert "`frobnicate` is not an incident command" in unknown["text"]
     assert "declare" in unknown["text"]  # the usage follows the error
 
-    declared = answer("declare sev3 Emails delayed")
-    assert "INC-1" in declared["text"]
+    declared = answers("declare sev3 Emails delayed", last="<#")
+    assert "Declaring INC-1" in declared[0]["text"] and "INC-1" in declared[-1]["text"]
     listing = answer("list")
     assert "INC-1" in listing["text"] and "Emails delayed" in listing["text"]

@@ -91,3 +91,20 @@ def test_a_dropped_call_that_never_took_effect(emu: SlackEmulator) -> None:
         raise AssertionError("expected the connection to close without an answer")
     assert emu.channel_by_name("inc-never") is None
     assert bare.conversations_create(name="inc-never")["ok"]
+
+
+def test_a_rate_limit_that_lasts_a_while(emu: SlackEmulator, client: WebClient) -> None:
+    emu.rate_limit("auth.test", seconds=1.5, retry_after=5)
+    refused = 0
+    while True:
+        try:
+            client.auth_test()
+            break
+        except SlackApiError as exc:
+            assert exc.response.status_code == 429
+            # Told to wait no longer than the limit has left to run.
+            assert int(exc.response.headers["Retry-After"]) <= 2
+            refused += 1
+            time.sleep(0.2)
+    assert refused >= 2
+    assert client.users_info(user="U1")["ok"]  # other methods were never limited

@@ -1,8 +1,9 @@
-"""Declaring an incident in a test and waiting until the declarer has heard back.
+"""Declaring an incident in a test and waiting until the declarer has heard the outcome.
 
-The incident is marked ready before the declarer's reply is sent, so a test
-that waits only for "ready" can mistake that late reply for the answer to
-its next command.
+The declarer hears "Declaring INC-n…" at once and the outcome (with the
+channel link) once the incident is ready; a test that waited only for the
+first answer, or only for "ready", could mistake that late outcome for the
+answer to its next command.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ from sqlalchemy import select
 from storage.models import Incident
 from tests.support.harness import RunningBot
 from tests.support.waiting import wait_for
+
+
+def outcome(reply: dict) -> bool:
+    """The declarer's last answer: the channel link, or why there is none."""
+    text = reply.get("text", "")
+    return "<#" in text or "not declared" in text
 
 
 def declare_and_wait(
@@ -24,7 +31,8 @@ def declare_and_wait(
     before = ids()
     url = bot.emulator.response_url()
     bot.command(f"declare {text}", user=user, response_url=url)
-    wait_for(lambda: [r for r in bot.emulator.responses if r.get("url") == url], timeout)
+    wait_for(lambda: [r for r in bot.emulator.responses if r.get("url") == url and outcome(r)],
+             timeout)  # fmt: skip
 
     def ready() -> Incident | None:
         with bot.services.db.session() as session:
