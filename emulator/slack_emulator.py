@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator import payloads
 from emulator.errors import SlackError
+from emulator.events import Subscription
 from emulator.faults import Fault, FaultPlan
 from emulator.interactions import apply_view_ack
 from emulator.methods.common import rename_check
@@ -76,7 +77,11 @@ class SlackEmulator:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all state and faults except the bot user (Socket Mode clients stay connected)."""
+        """Forget all state, faults and the event subscription except the bot user.
+
+        Socket Mode clients stay connected.
+        """
+        self._server.events.subscribe(None)
         self._ws.clear()
         self._faults.clear()
 
@@ -421,6 +426,43 @@ class SlackEmulator:
     def clear_faults(self) -> None:
         """Disarm all faults."""
         self._faults.clear()
+
+    # ----- events Slack sends by itself ------------------------------------
+    def subscribe(
+        self,
+        request_url: str | None = None,
+        signing_secret: str = "",
+        *,
+        socket_mode: bool = False,
+        events: list[str] | None = None,
+    ) -> None:
+        """Send the events the bot's calls cause (e.g. ``member_joined_channel`` after
+        conversations.create or .invite), like an app with event subscriptions.
+
+        They go as signed Events API requests to ``request_url``, or with
+        ``socket_mode`` to the connected Socket Mode client; ``events`` limits
+        the kinds (default: all). Until this is called nothing is sent.
+        """
+        if request_url is None and not socket_mode:
+            raise ValueError("give a request_url or socket_mode=True")
+        self._server.events.subscribe(
+            Subscription(
+                request_url=request_url,
+                signing_secret=signing_secret,
+                socket_mode=socket_mode,
+                events=frozenset(events) if events is not None else None,
+            )
+        )
+
+    def unsubscribe(self) -> None:
+        """Send no more events (those already queued are dropped)."""
+        self._server.events.subscribe(None)
+
+    @property
+    def deliveries(self) -> list[dict[str, Any]]:
+        """Events sent so far: event, event_id, and status (the app's HTTP status, or
+        None when it could not be reached or did not answer in 3 s)."""
+        return self._copy(self._ws.deliveries)
 
     # ----- Socket Mode -----------------------------------------------------
     def socket_connected(self, timeout: float = 5) -> bool:

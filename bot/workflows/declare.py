@@ -72,6 +72,7 @@ def declare(
         ):
             # Only when this declare stalled past STALE_AFTER and was cleaned up meanwhile.
             log.warning("INC-%s was taken over while its channel was created", incident.number)
+        hooks.fire(hooks.ON_CHANNEL, services, client, incident.id, request.declared_by)
         problems = complete_setup(
             services, client, incident.id, owner, invitees=request.invitees, on_step=progress.at
         )

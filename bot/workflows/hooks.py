@@ -21,12 +21,19 @@ log = logging.getLogger(__name__)
 # hook(services, client, incident_id, actor_user_id)
 Hook = Callable[[Services, WebClient, int, str | None], Any]
 
+ON_CHANNEL = "channel"  # the incident's channel id is stored; setup goes on
 ON_DECLARED = "declared"
 ON_RESOLVED = "resolved"
 ON_REOPENED = "reopened"
 ON_CLOSED = "closed"
 
-HOOKS: dict[str, list[Hook]] = {ON_DECLARED: [], ON_RESOLVED: [], ON_REOPENED: [], ON_CLOSED: []}
+HOOKS: dict[str, list[Hook]] = {
+    ON_CHANNEL: [],
+    ON_DECLARED: [],
+    ON_RESOLVED: [],
+    ON_REOPENED: [],
+    ON_CLOSED: [],
+}
 
 
 def on(moment: str) -> Callable[[Hook], Hook]:
