@@ -150,7 +150,9 @@ class EventDelivery:
             "X-Slack-Signature": signature(subscription.signing_secret, stamp, body),
         }
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            # No connection is kept open between deliveries: an app being shut
+            # down between two events must not find an idle socket of ours.
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
         try:
             async with self._session.post(
                 subscription.request_url,
