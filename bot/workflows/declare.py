@@ -71,7 +71,14 @@ def declare(
             services.db, incident.id, owner, channel_id=channel["id"], channel_name=channel["name"]
         ):
             # Only when this declare stalled past STALE_AFTER and was cleaned up meanwhile.
-            log.warning("INC-%s was taken over while its channel was created", incident.number)
+            log.warning("INC-%s was cleaned up while its channel was created", incident.number)
+            reply.send(
+                templates.message(
+                    "messages/declare_failed.json.j2", number=incident.number, reason=None,
+                    channel_id=channel["id"],
+                )
+            )  # fmt: skip
+            return None
         hooks.fire(hooks.ON_CHANNEL, services, client, incident.id, request.declared_by)
         problems = complete_setup(
             services, client, incident.id, owner, invitees=request.invitees, on_step=progress.at

@@ -151,3 +151,23 @@ def test_where_the_bot_cannot_post_the_declarer_gets_one_dm_kept_up_to_date(
     assert f"<#{incident.channel_id}>" in final[0]["text"]
     assert len(slack.dms("UALICE")) == 1  # "Declaring INC-1…", edited into the outcome
     assert [e for e in slack.ephemerals if e["user"] == "UALICE"] == []
+
+
+def test_a_slow_later_step_is_named_in_the_update(bot: RunningBot) -> None:
+    slack = bot.emulator
+    slack.rate_limit("pins.add", count=2, retry_after=1)
+    url = slack.response_url()
+    bot.command("declare sev3 Emails delayed", response_url=url)
+
+    def replies() -> list[dict]:
+        return [r for r in slack.responses if r["url"] == url]
+
+    wait_for(lambda: slack.calls_to("pins.add"))
+    update = wait_for(
+        lambda: [r for r in replies() if "rate-limiting" in r["text"]], timeout=TOLD_WITHIN
+    )[0]
+    assert "Slack is rate-limiting the incident card's post; retrying" in update["text"]
+    final = wait_for(lambda: [r for r in replies() if "<#" in r["text"]], timeout=30)[0]
+    incident = wait_for(lambda: ready(bot))
+    assert f"<#{incident.channel_id}>" in final["text"]
+    assert slack.channel(incident.channel_id).pins == [incident.card_ts]
