@@ -32,6 +32,7 @@ def run_startup_tasks(services: Services, client: WebClient) -> threading.Thread
                 task(services, client)
             except Exception:  # one broken task must not stop the others
                 log.exception("start-up task %s failed", getattr(task, "__name__", task))
+        log.info("start-up tasks finished")
 
     thread = threading.Thread(target=run, name="sitrep-startup", daemon=True)
     thread.start()

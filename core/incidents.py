@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import Severities
 from config.lifecycle import Statuses
-from core import milestones, roles
+from core import milestones, roles, setup_claims
 from core.errors import InvalidInput, NotFound
 from core.events import record_system_event
 from core.safe_text import clean_title
 from storage.db import Database
-from storage.models import SETUP_CREATING, Incident
+from storage.models import SETUP_CREATING, Incident, IncidentNumber
 from storage.types import utcnow
 
 MAX_TITLE = 300
@@ -53,9 +53,43 @@ def validate(request: DeclareRequest, severities: Severities) -> str:
     return severity.key
 
 
-def _next_number(session: Session, team_id: str) -> int:
-    highest = session.scalar(select(func.max(Incident.number)).where(Incident.team_id == team_id))
-    return (highest or 0) + 1
+def allocate_number(session: Session, team_id: str) -> int:
+    """Give out the workspace's next incident number, for good.
+
+    One ``UPDATE ... SET last_number = last_number + 1`` takes the row's write
+    lock (on PostgreSQL and SQLite alike), so two transactions never get the
+    same number, and the counter only grows: a number whose incident was later
+    discarded is not given out again. It also steps past any incident stored
+    without it (a hand-made row), so the insert that follows does not collide.
+    If two processes create a workspace's first row at once, one fails on the
+    primary key and its caller retries.
+    """
+    highest = (
+        select(func.coalesce(func.max(Incident.number), 0))
+        .where(Incident.team_id == team_id)
+        .scalar_subquery()
+    )
+    bumped = session.execute(
+        update(IncidentNumber)
+        .where(IncidentNumber.team_id == team_id)
+        .values(
+            last_number=case(
+                (highest > IncidentNumber.last_number, highest),
+                else_=IncidentNumber.last_number,
+            )
+            + 1
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not bumped:
+        first = (session.scalar(select(highest)) or 0) + 1
+        session.add(IncidentNumber(team_id=team_id, last_number=first))
+        session.flush()
+    number = session.scalar(
+        select(IncidentNumber.last_number).where(IncidentNumber.team_id == team_id)
+    )
+    assert number is not None
+    return number
 
 
 def open_incident(
@@ -63,11 +97,14 @@ def open_incident(
     request: DeclareRequest,
     severities: Severities,
     initial_status: str = "investigating",
+    owner: str | None = None,
 ) -> Incident:
-    """Store a new incident with the next number of its workspace.
+    """Store a new incident with the next number of its workspace, claimed by ``owner``.
 
-    Two processes declaring at once may pick the same number; the unique
-    constraint rejects one and it simply tries the next number. The first
+    The incident starts in "creating" with a setup claim: that claim is what
+    tells a clean-up this row is a declare in progress (see setup_claims). An
+    incident stored by hand with an unlucky number makes the unique constraint
+    reject the insert; the next attempt takes the next number. The first
     status update is due one severity cadence after declaring.
     """
     severity = validate(request, severities)
@@ -78,7 +115,7 @@ def open_incident(
                 now = utcnow()
                 incident = Incident(
                     team_id=request.team_id,
-                    number=_next_number(session, request.team_id),
+                    number=allocate_number(session, request.team_id),
                     title=clean_title(request.title),
                     description=request.description.strip(),
                     severity=severity,
@@ -90,6 +127,8 @@ def open_incident(
                     declared_at=now,
                     source_permalink=request.source_permalink,
                     setup_state=SETUP_CREATING,
+                    setup_owner=owner or setup_claims.new_owner(),
+                    setup_claimed_at=now,
                     summary="",
                 )
                 session.add(incident)
@@ -118,10 +157,15 @@ def open_incident(
     raise RuntimeError("could not allocate an incident number after 20 attempts")
 
 
-def discard(database: Database, incident_id: int) -> None:
-    """Remove an incident whose channel could not be created, so nothing half-made remains."""
-    with database.session() as session:
-        session.execute(delete(Incident).where(Incident.id == incident_id))
+def discard(database: Database, incident: Incident) -> bool:
+    """Remove a declare whose channel could not be created, so nothing half-made remains.
+
+    Only while it is still the caller's own declare in progress: a row that has
+    a channel, or that someone else has taken over, is never deleted here.
+    """
+    if incident.setup_owner is None:
+        return False
+    return setup_claims.discard(database, incident.id, incident.setup_owner)
 
 
 def get_by_number(session: Session, team_id: str, number: int) -> Incident:

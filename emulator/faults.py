@@ -6,7 +6,9 @@ tests arm a fault, and the server consumes it on the next matching call.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from dataclasses import dataclass
 
 
@@ -15,16 +17,33 @@ class Fault:
     """One armed fault; ``method`` may be ``"*"`` for every method."""
 
     method: str
-    kind: str  # "error" | "ratelimit" | "server_error" | "delay"
+    kind: str  # "error" | "ratelimit" | "server_error" | "delay" | "drop"
     remaining: int
     error: str = ""
     retry_after: int = 1
     status: int = 500
     seconds: float = 0.0
+    # "drop": whether the call takes effect before its answer is lost.
+    applied: bool = False
+    # Set for a fault that lasts a while (time.monotonic() deadline) instead of
+    # ``remaining`` calls, like a rate limit Slack keeps on for 20 seconds.
+    until: float | None = None
+
+    def live(self) -> bool:
+        if self.until is not None:
+            return time.monotonic() < self.until
+        return self.remaining > 0
 
     def matches(self, method: str) -> bool:
         """Whether this fault applies to a call of ``method``."""
-        return self.remaining > 0 and self.method in ("*", method)
+        return self.live() and self.method in ("*", method)
+
+    def wait_seconds(self) -> int:
+        """The Retry-After to answer: never past the end of a timed fault."""
+        if self.until is None:
+            return self.retry_after
+        left = math.ceil(self.until - time.monotonic())
+        return max(0, min(self.retry_after, left))
 
 
 class FaultPlan:
@@ -36,7 +55,7 @@ class FaultPlan:
 
     def arm(self, fault: Fault) -> None:
         """Add a fault (count must be positive)."""
-        if fault.remaining < 1:
+        if fault.remaining < 1 and fault.until is None:
             raise ValueError("count must be at least 1")
         with self._lock:
             self._faults.append(fault)
@@ -55,7 +74,7 @@ class FaultPlan:
                 elif answer is None:
                     answer = fault
                     fault.remaining -= 1
-            self._faults = [f for f in self._faults if f.remaining > 0]
+            self._faults = [f for f in self._faults if f.live()]
         return delay, answer
 
     def clear(self) -> None:

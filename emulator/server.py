@@ -26,6 +26,7 @@ from emulator import payloads
 from emulator.args import Args
 from emulator.contract import CONTRACT
 from emulator.errors import SlackError
+from emulator.events import EventDelivery
 from emulator.faults import Fault, FaultPlan
 from emulator.interactions import record_response
 from emulator.methods import HANDLERS, Ctx
@@ -100,6 +101,7 @@ class EmulatorServer:
         # Web API method or a response_url made, run on the server loop under the lock.
         self.route_adders: list[Callable[[web.Application], None]] = []
         self.observers: list[Callable[[str, dict[str, Any], dict[str, Any]], None]] = []
+        self.events = EventDelivery(ws, hub)
 
     # ----- lifecycle -------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -146,6 +148,9 @@ class EmulatorServer:
             future = asyncio.run_coroutine_threadsafe(self.hub.disconnect_all("warning"), self.loop)
             with contextlib.suppress(Exception):  # a client that vanished mid-close is fine
                 future.result(5)
+            closing = asyncio.run_coroutine_threadsafe(self.events.close(), self.loop)
+            with contextlib.suppress(Exception):
+                closing.result(5)
             self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
         self.loop = None
@@ -209,9 +214,20 @@ class EmulatorServer:
         delay, fault = self.faults.take(name)
         if delay:
             await asyncio.sleep(delay)
+        if fault is not None and fault.kind == "drop":
+            if fault.applied:
+                self._dispatch(name, handler, values)
+                self.events.flush()
+            # The connection dies before any answer: the caller cannot tell
+            # whether the call took effect, as when a network path fails.
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
         if fault is not None:
             return self._fault_response(fault)
-        return self._dispatch(name, handler, values)
+        answer = self._dispatch(name, handler, values)
+        self.events.flush()  # sent after the answer, as Slack's events follow the call
+        return answer
 
     def _record(self, name: str, values: dict[str, Any]) -> None:
         shown = {
@@ -223,9 +239,8 @@ class EmulatorServer:
     @staticmethod
     def _fault_response(fault: Fault) -> web.Response:
         if fault.kind == "ratelimit":
-            return _json(
-                {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": str(fault.retry_after)}
-            )
+            wait = str(fault.wait_seconds())
+            return _json({"ok": False, "error": "ratelimited"}, 429, {"Retry-After": wait})
         if fault.kind == "server_error":
             code = "service_unavailable" if fault.status == 503 else "internal_error"
             return _json({"ok": False, "error": code}, fault.status)
@@ -235,6 +250,7 @@ class EmulatorServer:
         contract = CONTRACT[name]
         ctx = Ctx(ws=self.ws, base_url=self.base_url, new_socket_url=self._socket_url)
         with self.ws.lock:
+            self.ws.outbox.clear()  # only what this call causes; a failed call causes nothing
             try:
                 for arg in contract.required:
                     if values.get(arg) is None:
@@ -245,12 +261,14 @@ class EmulatorServer:
                 self._observe(name, values, result)
                 return _json({"ok": True, **result})
             except SlackError as exc:
+                self.ws.outbox.clear()
                 if not contract.allows(exc.code):
                     self.ws.internal_errors.append(
                         f"{name} answered undocumented error {exc.code!r}"
                     )
                 return _json(exc.body())
             except Exception:
+                self.ws.outbox.clear()
                 self.ws.internal_errors.append(f"{name} crashed:\n{traceback.format_exc()}")
                 return _json({"ok": False, "error": "internal_error"}, 500)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator import payloads
 from emulator.errors import SlackError
+from emulator.events import Subscription
 from emulator.faults import Fault, FaultPlan
 from emulator.interactions import apply_view_ack
 from emulator.methods.common import rename_check
@@ -76,7 +77,11 @@ class SlackEmulator:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all state and faults except the bot user (Socket Mode clients stay connected)."""
+        """Forget all state, faults and the event subscription except the bot user.
+
+        Socket Mode clients stay connected.
+        """
+        self._server.events.subscribe(None)
         self._ws.clear()
         self._faults.clear()
 
@@ -157,8 +162,12 @@ class SlackEmulator:
         purpose: str = "",
         is_archived: bool = False,
         creator: str | None = None,
+        created: int | None = None,
     ) -> str:
-        """Create a channel directly (Slack's naming rules apply); returns its id."""
+        """Create a channel directly (Slack's naming rules apply); returns its id.
+
+        ``created`` (Unix seconds, default now) back-dates a channel made long ago.
+        """
         try:
             rename_check(name)
         except SlackError as exc:
@@ -183,6 +192,8 @@ class SlackEmulator:
                 creator=creator
                 or (self.bot_user_id if bot_member else next(iter(sorted(people)), "")),
             )
+            if created is not None:
+                channel.created = created
             self._ws.channels[channel.id] = channel
             return channel.id
 
@@ -390,15 +401,38 @@ class SlackEmulator:
         """The next ``count`` calls answer HTTP 200 ``{"ok": false, "error": error}``."""
         self._faults.arm(Fault(method=method, kind="error", remaining=count, error=error))
 
-    def rate_limit(self, method: str = "*", count: int = 3, retry_after: int = 1) -> None:
-        """The next ``count`` calls answer HTTP 429 with Retry-After."""
+    def rate_limit(
+        self,
+        method: str = "*",
+        count: int = 3,
+        retry_after: int = 1,
+        *,
+        seconds: float | None = None,
+    ) -> None:
+        """The next ``count`` calls answer HTTP 429 with Retry-After.
+
+        With ``seconds``, every call for that long is refused instead, each
+        told to wait ``retry_after`` seconds but never past the limit's end.
+        """
+        until = time.monotonic() + seconds if seconds is not None else None
         self._faults.arm(
-            Fault(method=method, kind="ratelimit", remaining=count, retry_after=retry_after)
-        )
+            Fault(
+                method=method, kind="ratelimit", remaining=count, retry_after=retry_after,
+                until=until,
+            )
+        )  # fmt: skip
 
     def server_error(self, method: str = "*", count: int = 1, status: int = 500) -> None:
         """The next ``count`` calls answer HTTP ``status`` (5xx)."""
         self._faults.arm(Fault(method=method, kind="server_error", remaining=count, status=status))
+
+    def drop_response(self, method: str, count: int = 1, *, applied: bool = True) -> None:
+        """The next ``count`` calls get no answer: the connection closes without a response.
+
+        With ``applied`` (the default) the call takes effect first, as when
+        Slack did the work and the answer was lost on the way back.
+        """
+        self._faults.arm(Fault(method=method, kind="drop", remaining=count, applied=applied))
 
     def delay(self, method: str, seconds: float, count: int = 1) -> None:
         """The next ``count`` calls are answered after ``seconds``."""
@@ -407,6 +441,43 @@ class SlackEmulator:
     def clear_faults(self) -> None:
         """Disarm all faults."""
         self._faults.clear()
+
+    # ----- events Slack sends by itself ------------------------------------
+    def subscribe(
+        self,
+        request_url: str | None = None,
+        signing_secret: str = "",
+        *,
+        socket_mode: bool = False,
+        events: list[str] | None = None,
+    ) -> None:
+        """Send the events the bot's calls cause (e.g. ``member_joined_channel`` after
+        conversations.create or .invite), like an app with event subscriptions.
+
+        They go as signed Events API requests to ``request_url``, or with
+        ``socket_mode`` to the connected Socket Mode client; ``events`` limits
+        the kinds (default: all). Until this is called nothing is sent.
+        """
+        if request_url is None and not socket_mode:
+            raise ValueError("give a request_url or socket_mode=True")
+        self._server.events.subscribe(
+            Subscription(
+                request_url=request_url,
+                signing_secret=signing_secret,
+                socket_mode=socket_mode,
+                events=frozenset(events) if events is not None else None,
+            )
+        )
+
+    def unsubscribe(self) -> None:
+        """Send no more events (those already queued are dropped)."""
+        self._server.events.subscribe(None)
+
+    @property
+    def deliveries(self) -> list[dict[str, Any]]:
+        """Events sent so far: event, event_id, and status (the app's HTTP status, or
+        None when it could not be reached or did not answer in 3 s)."""
+        return self._copy(self._ws.deliveries)
 
     # ----- Socket Mode -----------------------------------------------------
     def socket_connected(self, timeout: float = 5) -> bool:

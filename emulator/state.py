@@ -176,6 +176,10 @@ class Workspace:
             self.socket_acks: list[dict[str, Any]] = []
             self.canvases: dict[str, str] = {}
             self.usergroups: dict[str, UserGroup] = {}
+            # Events the current call caused, not yet handed to the sender, and
+            # every delivery made (event, event_id, the app's HTTP status or None).
+            self.outbox: list[dict[str, Any]] = []
+            self.deliveries: list[dict[str, Any]] = []
 
     def new_id(self, prefix: str) -> str:
         """A Slack-looking id, unique within this workspace (e.g. ``CEMU000001``)."""

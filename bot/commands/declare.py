@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.commands.context import CommandContext
 from bot.commands.router import Router, Subcommand
 from bot.listeners.declare_modal import open_modal
 from bot.workflows import declare as declare_flow
 from bot.workflows.catalog import split_service_prefix
+from bot.workflows.declare_progress import ResponseUrlReply
 from core.incidents import DeclareRequest
 
 
@@ -40,11 +39,7 @@ def declare(ctx: CommandContext) -> None:
         declared_by=ctx.user_id,
         is_private=ctx.services.settings.config.channels.private_by_default,
     )
-
-    def notify(message: dict[str, Any]) -> None:
-        ctx.respond(response_type="ephemeral", replace_original=False, **message)
-
-    declare_flow.declare(ctx.services, ctx.client, request, notify)
+    declare_flow.declare(ctx.services, ctx.client, request, ResponseUrlReply(ctx.respond))
 
 
 def register(router: Router) -> None:

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services import Services
 from bot.surface import Surface
 from bot.workflows import declare as declare_flow
-from bot.workflows.dm import tell_user
+from bot.workflows.declare_progress import PrivateReply
 from core.incidents import DeclareRequest
 
 log = logging.getLogger(__name__)
@@ -92,11 +92,8 @@ def register(surface: Surface, services: Services) -> None:
     def declare_from_view(body: dict[str, Any], client: WebClient) -> None:
         request = request_from_view(body)
         origin = json.loads(body["view"].get("private_metadata") or "{}").get("channel") or ""
-
-        def notify(message: dict[str, Any]) -> None:
-            tell_user(client, request.declared_by, origin, message)
-
-        declare_flow.declare(services, client, request, notify)
+        reply = PrivateReply(client, request.declared_by, origin)
+        declare_flow.declare(services, client, request, reply)
 
     def ack_shortcut(ack: Ack) -> None:
         ack()

@@ -108,9 +108,15 @@ def freeze_long_lived_objects(_services: Services, _client: WebClient) -> None:
     gc.freeze()
 
 
+@hooks.on(hooks.ON_CHANNEL)
 @hooks.on(hooks.ON_DECLARED)
 def _incident_channel_opened(
     services: Services, _client: WebClient, _incident_id: int, _actor: str | None
 ) -> None:
-    """A channel that was not an incident channel a moment ago may be one now."""
+    """A channel that was not an incident channel a moment ago may be one now.
+
+    Forgotten as soon as the channel id is stored, before anyone is invited:
+    the member_joined_channel events Slack sends for the invitations must
+    not meet a remembered miss.
+    """
     for_services(services).channels.forget()

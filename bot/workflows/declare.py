@@ -1,142 +1,161 @@
 """Building an incident's Slack side: channel, people, card, topic, announcement.
 
 Each step records what it made on the incident row, so a retry after a crash
-or a Slack outage finishes the job instead of doing it twice.
+or a Slack outage finishes the job instead of doing it twice. Every run holds
+the incident's setup claim (core.setup_claims) while it works, so a retry
+never works beside the declare it would repeat.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete, select
 
 from bot import users
 from bot.services import Services
-from bot.workflows import broadcast, card, hooks
+from bot.slack_client import observe_retries
+from bot.workflows import broadcast, card, channel_creation, hooks
+from bot.workflows.declare_progress import Progress, Reply
 from bot.workflows.invites import invite_each
 from bot.workflows.slack_errors import error_code, explain
-from core import incidents
-from core.channel_names import channel_name, variants
+from core import incidents, setup_claims
 from core.errors import SitrepError
 from storage.models import SETUP_INCOMPLETE, SETUP_READY, Incident
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
-ABANDONED_AFTER = timedelta(minutes=10)
 
-Notify = Callable[[dict[str, Any]], None]
+# step(services, client, incident_id, claim owner) -> problems, in words
+Step = Callable[[Services, WebClient, int, str], list[str] | None]
 
 
 def declare(
-    services: Services, client: WebClient, request: incidents.DeclareRequest, notify: Notify
+    services: Services, client: WebClient, request: incidents.DeclareRequest, reply: Reply
 ) -> Incident | None:
-    """Declare an incident and tell the declarer how it went; returns it when it exists."""
+    """Declare an incident, telling the declarer at once, when Slack is slow, and at the end.
+
+    Returns the incident when it exists. When its channel cannot be made, the
+    incident is removed again and the declarer told so: nothing half-made stays.
+    """
     templates = services.templates
+    owner = setup_claims.new_owner()
     try:
         incident = incidents.open_incident(
             services.db,
             request,
             services.settings.config.severities,
             initial_status=services.settings.config.lifecycle.statuses.initial,
+            owner=owner,
         )
     except SitrepError as exc:
-        notify(templates.message("messages/error.json.j2", message=str(exc)))
+        reply.send(templates.message("messages/error.json.j2", message=str(exc)))
         return None
-    users.lookup(services, client, request.declared_by)  # caches the time zone for the card
-    try:
-        channel = _create_channel(services, client, incident)
-    except SlackApiError as exc:
-        incidents.discard(services.db, incident.id)
-        log.warning("channel creation for INC-%s failed: %s", incident.number, error_code(exc))
-        notify(
-            templates.message(
-                "messages/error.json.j2",
-                message=f"The incident was not declared: Slack could not create its channel, "
-                f"because {explain(exc)}. Nothing was created; try again once that is fixed.",
+    progress = Progress(services, reply, incident.number, incident.id, owner)
+    progress.started()
+    with observe_retries(progress.saw):
+        users.lookup(services, client, request.declared_by)  # the card shows their time zone
+        try:
+            channel = channel_creation.create(services, client, incident)
+        except (SlackApiError, OSError) as exc:
+            incidents.discard(services.db, incident)
+            log.warning("channel creation for INC-%s failed: %s", incident.number, error_code(exc))
+            reply.send(
+                templates.message(
+                    "messages/declare_failed.json.j2", number=incident.number, reason=explain(exc)
+                )
             )
+            return None
+        if not setup_claims.record(
+            services.db, incident.id, owner, channel_id=channel["id"], channel_name=channel["name"]
+        ):
+            # Only when this declare stalled past STALE_AFTER and was cleaned up meanwhile.
+            log.warning("INC-%s was cleaned up while its channel was created", incident.number)
+            reply.send(
+                templates.message(
+                    "messages/declare_failed.json.j2", number=incident.number, reason=None,
+                    channel_id=channel["id"],
+                )
+            )  # fmt: skip
+            return None
+        hooks.fire(hooks.ON_CHANNEL, services, client, incident.id, request.declared_by)
+        problems = complete_setup(
+            services, client, incident.id, owner, invitees=request.invitees, on_step=progress.at
         )
-        return None
-    with services.db.session() as session:
-        row = session.get_one(Incident, incident.id)
-        row.channel_id = channel["id"]
-        row.channel_name = channel["name"]
-    problems = complete_setup(services, client, incident.id, invitees=request.invitees)
     with services.db.session() as session:
         incident = session.get_one(Incident, incident.id)
-    notify(templates.message("messages/declared.json.j2", incident=incident, problems=problems))
+    reply.send(templates.message("messages/declared.json.j2", incident=incident, problems=problems))
     hooks.fire(hooks.ON_DECLARED, services, client, incident.id, request.declared_by)
     return incident
 
 
-def _create_channel(services: Services, client: WebClient, incident: Incident) -> dict[str, Any]:
-    base = channel_name(
-        services.settings.config.channels.name_pattern,
-        number=incident.number,
-        title=incident.title,
-        severity=incident.severity,
-        today=incident.declared_at.date(),
-    )
-    last_error: SlackApiError | None = None
-    for name in variants(base):
-        try:
-            return client.conversations_create(name=name, is_private=incident.is_private)["channel"]
-        except SlackApiError as exc:
-            if error_code(exc) != "name_taken":
-                raise
-            last_error = exc
-    assert last_error is not None
-    raise last_error
-
-
 def complete_setup(
-    services: Services, client: WebClient, incident_id: int, invitees: list[str] | None = None
+    services: Services,
+    client: WebClient,
+    incident_id: int,
+    owner: str,
+    invitees: list[str] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> list[str]:
-    """Run every setup step not yet done; returns what failed, in words."""
+    """Run every setup step not yet done, holding the setup claim; returns what failed.
+
+    The claim is renewed before each step. When another run holds it (a
+    declare still in progress, seen by a retry), this run stops at once and
+    leaves the incident to that run. ``on_step`` hears each step's key as it starts.
+    """
     problems: list[str] = []
-    with services.db.session() as session:
-        incident = session.get_one(Incident, incident_id)
-        channel_id = incident.channel_id
-        people = [incident.declared_by, *(invitees or [])]
-    if channel_id is None:
-        return ["the incident has no channel"]
-
-    wanted = sorted({p for p in people if p})
-    if wanted:
+    steps: list[tuple[str, str, Step]] = [
+        ("invite", "inviting people", lambda s, c, i, o: _invite(s, c, i, invitees or [])),
+        ("card", "posting and pinning the incident card", _post_card),
+        ("topic", "setting the channel topic", _set_topic),
+        ("announce", "announcing in the broadcast channel", _announce),
+    ]
+    for key, what, step in steps:
+        if not setup_claims.claim(services.db, incident_id, owner):
+            log.info("incident %s is being set up by another run; leaving it", incident_id)
+            return problems
+        if on_step is not None:
+            on_step(key)
         try:
-            client.conversations_invite(channel=channel_id, users=",".join(wanted))
-        except SlackApiError as exc:
-            # A bulk invite fails whole on one bad id; singly, everyone else gets in.
-            if error_code(exc) != "already_in_channel":
-                problems.extend(invite_each(client, channel_id, wanted))
-
-    for step in (_post_card, _set_topic, _announce):
-        try:
-            step(services, client, incident_id)
-        except SlackApiError as exc:
-            problems.append(f"{step.__doc__}: {explain(exc)}")
-            log.warning("INC setup step %s failed: %s", step.__name__, error_code(exc))
-
-    with services.db.session() as session:
-        incident = session.get_one(Incident, incident_id)
-        incident.setup_state = SETUP_INCOMPLETE if problems else SETUP_READY
+            problems.extend(step(services, client, incident_id, owner) or [])
+        except (SlackApiError, OSError) as exc:
+            problems.append(f"{what}: {explain(exc)}")
+            log.warning("INC setup step %r failed: %s", what, error_code(exc))
+    state = SETUP_INCOMPLETE if problems else SETUP_READY
+    setup_claims.finish(services.db, incident_id, owner, state)
     return problems
 
 
-def _post_card(services: Services, client: WebClient, incident_id: int) -> None:
-    """posting and pinning the incident card"""
+def _invite(
+    services: Services, client: WebClient, incident_id: int, invitees: list[str]
+) -> list[str]:
+    with services.db.session() as session:
+        channel_id = session.get_one(Incident, incident_id).channel_id
+        declarer = session.get_one(Incident, incident_id).declared_by
+    people = sorted({p for p in (declarer, *invitees) if p})
+    if not people or channel_id is None:
+        return []
+    try:
+        client.conversations_invite(channel=channel_id, users=",".join(people))
+    except SlackApiError as exc:
+        # A bulk invite fails whole on one bad id; singly, everyone else gets in.
+        if error_code(exc) != "already_in_channel":
+            return invite_each(client, channel_id, people)
+    return []
+
+
+def _post_card(services: Services, client: WebClient, incident_id: int, owner: str) -> None:
     with services.db.session() as session:
         incident = session.get_one(Incident, incident_id)
         message = card.card_message(services, session, incident)
         channel_id, card_ts = incident.channel_id, incident.card_ts
     if card_ts is None:
-        card_ts = client.chat_postMessage(channel=channel_id, **message)["ts"]
-        with services.db.session() as session:
-            session.get_one(Incident, incident_id).card_ts = card_ts
+        posted = client.chat_postMessage(channel=channel_id, **message)["ts"]
+        if not setup_claims.record(services.db, incident_id, owner, card_ts=posted):
+            _take_back(client, channel_id, posted)  # another run's card is the one
+            return
+        card_ts = posted
     # Pinning again is harmless (already_pinned), and finishes a retry.
     try:
         client.pins_add(channel=channel_id, timestamp=card_ts)
@@ -145,8 +164,7 @@ def _post_card(services: Services, client: WebClient, incident_id: int) -> None:
             raise
 
 
-def _set_topic(services: Services, client: WebClient, incident_id: int) -> None:
-    """setting the channel topic"""
+def _set_topic(services: Services, client: WebClient, incident_id: int, _owner: str) -> None:
     with services.db.session() as session:
         incident = session.get_one(Incident, incident_id)
         text = card.topic(services, session, incident)
@@ -154,8 +172,7 @@ def _set_topic(services: Services, client: WebClient, incident_id: int) -> None:
     client.conversations_setTopic(channel=channel_id, topic=text)
 
 
-def _announce(services: Services, client: WebClient, incident_id: int) -> None:
-    """announcing in the broadcast channel"""
+def _announce(services: Services, client: WebClient, incident_id: int, owner: str) -> None:
     with services.db.session() as session:
         incident = session.get_one(Incident, incident_id)
         if incident.broadcast_ts:
@@ -168,32 +185,42 @@ def _announce(services: Services, client: WebClient, incident_id: int) -> None:
         if incident.is_private:
             return  # a private incident is not announced to the whole workspace
     posted = broadcast.post(services, client, name, **message)
-    with services.db.session() as session:
-        row = session.get_one(Incident, incident_id)
-        row.broadcast_channel_id = posted["channel"]
-        row.broadcast_ts = posted["ts"]
+    stored = setup_claims.record(
+        services.db,
+        incident_id,
+        owner,
+        broadcast_channel_id=posted["channel"],
+        broadcast_ts=posted["ts"],
+    )
+    if not stored:
+        _take_back(client, posted["channel"], posted["ts"])  # another run announced it
+
+
+def _take_back(client: WebClient, channel_id: str | None, ts: str) -> None:
+    """Delete a post that lost the race to another run's identical one."""
+    try:
+        client.chat_delete(channel=channel_id, ts=ts)
+    except SlackApiError as exc:
+        log.warning("could not delete a duplicate setup post: %s", error_code(exc))
 
 
 def retry_incomplete(services: Services, client: WebClient) -> int:
     """Finish incidents whose setup was cut short; run at startup and on demand.
 
-    An incident that never got a channel (the process died while creating it)
-    is discarded once it is clearly abandoned, so no half-made incident stays.
+    A declare that never got a channel (the process died while creating it) is
+    discarded once its claim is stale, so no half-made incident stays; the
+    clean-up selects only such declares (see core.setup_claims), never an
+    imported or finished incident. An incident whose setup another run holds
+    (a declare in progress) is left to it; only free or stale claims are taken.
     """
-    abandoned_before = utcnow() - ABANDONED_AFTER
-    with services.db.session() as session:
-        pending = list(
-            session.scalars(
-                select(Incident.id).where(
-                    Incident.setup_state != SETUP_READY, Incident.channel_id.is_not(None)
-                )
-            )
-        )
-        session.execute(
-            delete(Incident).where(
-                Incident.channel_id.is_(None), Incident.declared_at < abandoned_before
-            )
-        )
-    for incident_id in pending:
-        complete_setup(services, client, incident_id)
-    return len(pending)
+    removed = setup_claims.remove_abandoned(services.db)
+    if removed:
+        log.info("discarded %d declares abandoned before their channel existed", removed)
+    retried = 0
+    for incident_id in setup_claims.unfinished(services.db):
+        owner = setup_claims.new_owner()
+        # Taken only if still free or stale: a declare running right now keeps it.
+        if setup_claims.claim(services.db, incident_id, owner):
+            complete_setup(services, client, incident_id, owner)
+            retried += 1
+    return retried

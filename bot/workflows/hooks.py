@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # hook(services, client, incident_id, actor_user_id)
 Hook = Callable[[Services, WebClient, int, str | None], Any]
 
+ON_CHANNEL = "channel"  # the incident's channel id is stored; setup goes on
 ON_DECLARED = "declared"
 ON_RESOLVED = "resolved"
 ON_REOPENED = "reopened"
@@ -31,6 +32,7 @@ ON_STATUS_CHANGED = "status_changed"
 ON_ACTION_ITEM_OVERDUE = "action_item_overdue"
 
 HOOKS: dict[str, list[Hook]] = {
+    ON_CHANNEL: [],
     ON_DECLARED: [],
     ON_RESOLVED: [],
     ON_REOPENED: [],

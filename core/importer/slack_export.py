@@ -13,12 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import Severities
-from core import milestones, roles
+from core import incidents, milestones, roles
 from core.errors import InvalidInput
 from core.importer.export_messages import event_rows, kind_of, occurred_at
 from core.importer.export_reader import ExportChannel, SlackExport
@@ -58,11 +58,6 @@ def _team_of(export: SlackExport, messages: list[dict[str, Any]]) -> str:
         if message.get("team"):
             return str(message["team"])
     return ""
-
-
-def _next_number(session: Session, team_id: str) -> int:
-    highest = session.scalar(select(func.max(Incident.number)).where(Incident.team_id == team_id))
-    return (highest or 0) + 1
 
 
 def _already_imported(session: Session, channel: ExportChannel, first_ts: str) -> int | None:
@@ -137,7 +132,7 @@ def import_channel(
                     _remember_users(session, export, team)
                     incident = Incident(
                         team_id=team,
-                        number=_next_number(session, team),
+                        number=incidents.allocate_number(session, team),
                         title=name[:300],
                         description=(
                             f"Imported from a Slack export of #{channel.name}: {len(messages)} "

@@ -10,6 +10,7 @@ from typing import Any
 
 from emulator.args import Args
 from emulator.errors import SlackError
+from emulator.events import emit, member_joined
 from emulator.methods.common import not_im, rename_check, require_member, visible_channel
 from emulator.methods.registry import Ctx, method
 from emulator.objects import channel_object
@@ -51,6 +52,7 @@ def create(ctx: Ctx, args: Args) -> dict[str, Any]:
         members={ctx.caller},
     )
     ctx.ws.channels[channel.id] = channel
+    emit(ctx.ws, member_joined(ctx.ws, channel, ctx.caller))  # the creator is its first member
     return {"channel": channel_object(ctx.ws, channel)}
 
 
@@ -103,6 +105,8 @@ def invite(ctx: Ctx, args: Args) -> dict[str, Any]:
                 errors=[{"user": user_id, "ok": False, "error": "already_in_channel"}],
             )
     channel.members.update(users)
+    for user_id in users:
+        emit(ctx.ws, member_joined(ctx.ws, channel, user_id, inviter=ctx.caller))
     return {"channel": channel_object(ctx.ws, channel)}
 
 
@@ -120,6 +124,7 @@ def join(ctx: Ctx, args: Args) -> dict[str, Any]:
             "response_metadata": {"warnings": ["already_in_channel"]},
         }
     channel.members.add(ctx.caller)
+    emit(ctx.ws, member_joined(ctx.ws, channel, ctx.caller))
     return {"channel": channel_object(ctx.ws, channel)}
 
 

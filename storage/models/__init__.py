@@ -8,6 +8,7 @@ from storage.models.incidents import (
     SETUP_INCOMPLETE,
     SETUP_READY,
     Incident,
+    IncidentNumber,
     RoleAssignment,
 )
 from storage.models.lifecycle import MILESTONES, Milestone, SentReminder, StatusUpdate
@@ -35,6 +36,7 @@ __all__ = [
     "Base",
     "DigestDelivery",
     "Incident",
+    "IncidentNumber",
     "Lease",
     "Milestone",
     "Participant",

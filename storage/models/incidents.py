@@ -23,7 +23,8 @@ from storage.types import UTCDateTime, utcnow
 
 # setup_state: "creating" while the Slack side is being built, "ready" when
 # channel, card, topic and announcement all exist, "incomplete" when a later
-# step failed and a retry has to finish it.
+# step failed and a retry has to finish it. Only the declare flow ever writes
+# "creating"; an imported incident is "ready" from the start.
 SETUP_CREATING = "creating"
 SETUP_READY = "ready"
 SETUP_INCOMPLETE = "incomplete"
@@ -51,6 +52,12 @@ class Incident(Base):
     broadcast_ts: Mapped[str | None] = mapped_column(String(32))
     source_permalink: Mapped[str | None] = mapped_column(Text)
     setup_state: Mapped[str] = mapped_column(String(16), default=SETUP_CREATING)
+    # Who is building the Slack side right now, and since when: set with a
+    # compare-and-set before each setup step, so a retry never works on an
+    # incident another process is still declaring, and a start-up clean-up
+    # removes only declares whose claim went stale.
+    setup_owner: Mapped[str | None] = mapped_column(String(64))
+    setup_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[str] = mapped_column(Text, default="")
     # Business impact, captured with /incident impact.
     users_affected: Mapped[int | None] = mapped_column(Integer)
@@ -70,6 +77,20 @@ class Incident(Base):
     @property
     def reference(self) -> str:
         return f"INC-{self.number}"
+
+
+class IncidentNumber(Base):
+    """The last incident number given out in a workspace.
+
+    Numbers come from here, not from the highest number still stored, so a
+    number once shown to someone (even for a declare that was then discarded)
+    is never given to another incident.
+    """
+
+    __tablename__ = "incident_numbers"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class RoleAssignment(Base):

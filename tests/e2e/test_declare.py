@@ -64,9 +64,14 @@ def test_declare_sev2_creates_channel_card_topic_announcement_and_row(bot: Runni
     assert announcement["ts"] == incident.broadcast_ts
     assert f"<#{incident.channel_id}>" in json.dumps(announcement["blocks"])
 
-    told = wait_for(lambda: [r for r in slack.responses if "INC-1" in r.get("text", "")])
-    assert told[0]["response_type"] == "ephemeral"
-    assert f"<#{incident.channel_id}>" in told[0]["text"]
+    # The declarer heard at once, and that answer was then replaced by the outcome.
+    told = wait_for(lambda: [r for r in slack.responses if "<#" in r.get("text", "")] and [
+        r for r in slack.responses if "INC-1" in r.get("text", "")
+    ])  # fmt: skip
+    assert [r["response_type"] for r in told] == ["ephemeral", "ephemeral"]
+    assert told[0]["text"].startswith("Declaring INC-1…")
+    assert not told[0]["replace_original"] and told[1]["replace_original"]
+    assert f"<#{incident.channel_id}>" in told[1]["text"]
 
     with bot.services.db.session() as session:
         events = session.scalars(select(TimelineEvent)).all()
@@ -101,7 +106,9 @@ def test_emoji_only_and_very_long_titles_still_give_valid_channel_names(bot: Run
 
 
 def test_name_taken_picks_a_unique_variant(bot: RunningBot) -> None:
-    bot.emulator.add_channel("inc-1-db-down")
+    # Someone else's channel: one the bot made for this very incident is reused instead
+    # (see test_declare_setup.py).
+    bot.emulator.add_channel("inc-1-db-down", creator="UBOB")
     bot.command("declare sev1 DB down")
     assert ready_incident(bot, 1).channel_name == "inc-1-db-down-2"
 
@@ -113,9 +120,11 @@ def test_channel_creation_error_tells_the_declarer_and_leaves_nothing(bot: Runni
     reply = wait_for(lambda: [r for r in slack.responses if "not declared" in r.get("text", "")])
     assert "restricted_action" in reply[0]["text"]
     assert incidents(bot) == []
-    # Trying again once Slack allows it works, and reuses the number.
+    # Trying again once Slack allows it works. INC-1 was already named to the
+    # declarer, so the new incident is INC-2: a number is never given out twice.
     bot.command("declare sev1 Payments down")
-    assert ready_incident(bot, 1).channel_name == "inc-1-payments-down"
+    assert ready_incident(bot, 2).channel_name == "inc-2-payments-down"
+    assert [i.number for i in incidents(bot)] == [2]
 
 
 def test_slack_errors_after_the_channel_exists_are_retried_to_completion(bot: RunningBot) -> None:
@@ -238,13 +247,17 @@ def test_message_shortcut_prefills_the_modal_with_a_link_back(bot: RunningBot) -
 def test_help_unknown_and_list(bot: RunningBot) -> None:
     slack = bot.emulator
 
+    def answers(text: str, last: str = "") -> list[dict]:
+        """The answers to one command, up to one holding ``last``: in the acknowledgement
+        itself (help), then through the command's own response_url."""
+        url = slack.response_url()
+        ack = bot.command(text, response_url=url)
+        acked = [ack.json()] if ack.content else []
+        mine = lambda: acked + [r for r in slack.responses if r["url"] == url]  # noqa: E731
+        return wait_for(lambda: [r for r in mine() if last in r.get("text", "")] and mine())
+
     def answer(text: str) -> dict:
-        """The reply: in the acknowledgement itself (help), or later through the response URL."""
-        before = len(slack.responses)
-        ack = bot.command(text)
-        if ack.content:
-            return ack.json()
-        return wait_for(lambda: slack.responses[before:])[0]
+        return answers(text)[0]
 
     usage = answer("")
     assert "declare" in usage["text"] and "list" in usage["text"]
@@ -252,7 +265,7 @@ def test_help_unknown_and_list(bot: RunningBot) -> None:
     assert "`frobnicate` is not an incident command" in unknown["text"]
     assert "declare" in unknown["text"]  # the usage follows the error
 
-    declared = answer("declare sev3 Emails delayed")
-    assert "INC-1" in declared["text"]
+    declared = answers("declare sev3 Emails delayed", last="<#")
+    assert "Declaring INC-1" in declared[0]["text"] and "INC-1" in declared[-1]["text"]
     listing = answer("list")
     assert "INC-1" in listing["text"] and "Emails delayed" in listing["text"]

@@ -41,6 +41,7 @@ def test_http_mode_serves_healthz_and_declares(
     process = ServeProcess(bot_env, log_path=tmp_path / "serve.log")
     serve.append(process)
     process.wait_healthy()
+    slack.subscribe(process.url, SIGNING_SECRET)
     health = requests.get(f"http://127.0.0.1:{process.port}/healthz", timeout=5)
     assert health.json() == {"ok": True, "database": "ok"}
     assert requests.get(process.url, timeout=5).status_code == 405
@@ -53,6 +54,18 @@ def test_http_mode_serves_healthz_and_declares(
     wait_for(lambda: ready_incidents(bot_env["DATABASE_URL"]), timeout=20)
     channel = slack.channel_by_name("inc-1-checkout-api-returning-500s")
     assert channel is not None and "UALICE" in channel.members
+    # Slack's events about the new channel (the bot's join, the declarer's) were acknowledged.
+    joins = wait_for(lambda: joined(slack, channel.id, 2))
+    assert {(d["event"]["user"], d["status"]) for d in joins} == {("UBOT", 200), ("UALICE", 200)}
+
+
+def joined(slack: SlackEmulator, channel_id: str, count: int) -> list[dict]:
+    found = [
+        d
+        for d in slack.deliveries
+        if d["event"]["type"] == "member_joined_channel" and d["event"]["channel"] == channel_id
+    ]
+    return found if len(found) == count else []
 
 
 def test_socket_mode_declares_the_same_way(
@@ -61,6 +74,7 @@ def test_socket_mode_declares_the_same_way(
     process = ServeProcess(bot_env, "--socket", log_path=tmp_path / "socket.log")
     serve.append(process)
     assert slack.socket_connected(timeout=30), process.output()
+    slack.subscribe(socket_mode=True)
 
     payload = slack.slash_command_payload(
         "/incident",
@@ -77,3 +91,5 @@ def test_socket_mode_declares_the_same_way(
     assert incident.card_ts in channel.pins
     assert channel.topic
     assert any(m["ts"] == incident.broadcast_ts for m in slack.messages(slack.incidents_id))
+    joins = wait_for(lambda: joined(slack, channel.id, 2))
+    assert {(d["event"]["user"], d["status"]) for d in joins} == {("UBOT", 200), ("UALICE", 200)}

@@ -188,11 +188,12 @@ def test_fifty_messages_redelivered_and_reordered_give_the_exact_timeline(bot: R
     plan = deliveries(scenario, random.Random(20261122))
     assert len(plan) > len(scenario.first) + len(scenario.events)  # some were retried
 
+    before = processed(bot)  # Slack's own events about the declare (the declarer's join)
     for event, event_id, retry in plan:
         response = bot.sender.event(event, event_id=event_id, retry=retry)
         assert response.status_code == 200, response.text
     distinct = len({event_id for _, event_id, _ in plan})
-    wait_for(lambda: processed(bot) == distinct, timeout=30)
+    wait_for(lambda: processed(bot) == before + distinct, timeout=30)
 
     document = export_json(bot, incident.number)
     captured = {e["ts"]: e for e in document["timeline"] if e["ts"]}
@@ -234,6 +235,7 @@ def test_fifty_messages_redelivered_and_reordered_give_the_exact_timeline(bot: R
 
 def test_messages_outside_incident_channels_are_ignored(bot: RunningBot) -> None:
     declare(bot)
+    before = processed(bot)
     clock = ev.Clock()
     general = bot.emulator.general_id  # type: ignore[attr-defined]
     for i in range(5):
@@ -241,7 +243,7 @@ def test_messages_outside_incident_channels_are_ignored(bot: RunningBot) -> None
     incident_channel = bot.emulator.channel_by_name("inc-1-checkout-api-returning-500s")
     assert incident_channel is not None
     bot.sender.event(ev.message(incident_channel.id, "UBOB", "on it", clock.next()))
-    wait_for(lambda: processed(bot) == 1)
+    wait_for(lambda: processed(bot) == before + 1)
     with bot.services.db.session() as session:
         texts = session.scalars(select(TimelineEvent.text).where(TimelineEvent.ts.is_not(None)))
         assert list(texts) == ["on it"]
@@ -251,12 +253,14 @@ def test_sitreps_own_posts_are_not_captured_but_integration_bots_are(bot: Runnin
     incident = declare(bot)
     channel = incident.channel_id
     assert channel is not None
+    before = processed(bot)
     clock = ev.Clock()
     mine = ev.own_post(channel, "INC-1 card", clock.next())
     bot.sender.event(mine)
     bot.sender.event(ev.changed(mine, "INC-1 card, updated", clock.next()))
     bot.sender.event(ev.bot_message(channel, "B0PAGER", "pagerduty", "Alert fired", clock.next()))
-    wait_for(lambda: processed(bot) == 1)  # Bolt drops the bot's own post and its edit
+    # Bolt drops the bot's own post and its edit.
+    wait_for(lambda: processed(bot) == before + 1)
     with bot.services.db.session() as session:
         rows = session.scalars(select(TimelineEvent).where(TimelineEvent.ts.is_not(None))).all()
         assert [(r.kind, r.bot_id, r.text) for r in rows] == [
@@ -268,18 +272,27 @@ def test_joins_and_member_events_make_the_participant_list(bot: RunningBot) -> N
     incident = declare(bot)
     channel = incident.channel_id
     assert channel is not None
+    # Slack told the bot the declarer joined when the declare invited her.
+    invited = [
+        d["event"] for d in bot.emulator.deliveries if d["event"].get("user") == "UALICE"
+    ]
+    assert [(e["type"], e["channel"], e["inviter"]) for e in invited] == [
+        ("member_joined_channel", channel, "UBOT")
+    ]
+    before = processed(bot)
     clock = ev.Clock()
     bob_joined = clock.next()
     bot.sender.event(ev.member(True, channel, "UBOB", bob_joined))
-    bot.sender.event(ev.member(True, channel, "UBOT", clock.next()))  # Sitrep itself
+    bot.sender.event(ev.member(True, channel, "UBOT", clock.next()))  # Sitrep itself: skipped
     carol_spoke = clock.next()
     bot.sender.event(ev.message(channel, "UCAROL", "looking", carol_spoke))
     bot.sender.event(ev.member(False, channel, "UBOB", clock.next()))
-    wait_for(lambda: processed(bot) == 4)
+    wait_for(lambda: processed(bot) == before + 3)
     with bot.services.db.session() as session:
         rows = session.scalars(select(Participant).order_by(Participant.joined_at)).all()
         assert [(p.user_id, p.joined_at) for p in rows] == [
             ("UBOB", ts_time(bob_joined)),
             ("UCAROL", ts_time(carol_spoke)),
+            ("UALICE", ts_time(invited[0]["event_ts"])),
         ]
         assert rows[0].left_at is not None and rows[1].left_at is None

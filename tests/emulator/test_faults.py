@@ -65,3 +65,46 @@ def test_reset_clears_faults(emu: SlackEmulator, client: WebClient) -> None:
     emu.fail_next("auth.test", error="invalid_auth")
     emu.reset()
     assert client.auth_test()["ok"]
+
+
+def test_a_dropped_answer_after_the_call_took_effect(emu: SlackEmulator) -> None:
+    emu.drop_response("conversations.create")
+    bare = WebClient(base_url=emu.api_url, token=BOT_TOKEN, retry_handlers=[])
+    try:
+        bare.conversations_create(name="inc-lost")
+    except ConnectionError:
+        pass
+    else:
+        raise AssertionError("expected the connection to close without an answer")
+    assert emu.channel_by_name("inc-lost") is not None  # Slack did create it
+    assert slack_error(bare.conversations_create, name="inc-lost") == "name_taken"
+
+
+def test_a_dropped_call_that_never_took_effect(emu: SlackEmulator) -> None:
+    emu.drop_response("conversations.create", applied=False)
+    bare = WebClient(base_url=emu.api_url, token=BOT_TOKEN, retry_handlers=[])
+    try:
+        bare.conversations_create(name="inc-never")
+    except ConnectionError:
+        pass
+    else:
+        raise AssertionError("expected the connection to close without an answer")
+    assert emu.channel_by_name("inc-never") is None
+    assert bare.conversations_create(name="inc-never")["ok"]
+
+
+def test_a_rate_limit_that_lasts_a_while(emu: SlackEmulator, client: WebClient) -> None:
+    emu.rate_limit("auth.test", seconds=1.5, retry_after=5)
+    refused = 0
+    while True:
+        try:
+            client.auth_test()
+            break
+        except SlackApiError as exc:
+            assert exc.response.status_code == 429
+            # Told to wait no longer than the limit has left to run.
+            assert int(exc.response.headers["Retry-After"]) <= 2
+            refused += 1
+            time.sleep(0.2)
+    assert refused >= 2
+    assert client.users_info(user="U1")["ok"]  # other methods were never limited

@@ -53,6 +53,7 @@ class RunningBot:
         return self.sender.command(text, **kwargs)
 
     def stop(self) -> None:
+        self.emulator.unsubscribe()
         if self._socket is not None:
             self._socket.close()
         if self.services.scheduler is not None:
@@ -83,6 +84,9 @@ def start_bot(emulator: SlackEmulator, environ: Mapping[str, str]) -> RunningBot
     thread = threading.Thread(target=server.run, name="sitrep-http", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+    # Like an app with event subscriptions: Slack's own events (member_joined_channel
+    # after the bot creates a channel or invites someone) reach the bot.
+    emulator.subscribe(url, services.settings.env.slack_signing_secret)
     return RunningBot(
         services=services,
         surface=surface,

@@ -1,7 +1,7 @@
 """one open holder per role; indexes for the sweep and the digest
 
 Revision ID: 0011_concurrency
-Revises: 0009_search_speed
+Revises: 0010_declare_claims
 
 Two handovers at the same moment could each end the old holding and add a new
 one, leaving an incident with two Incident Commanders. A unique index over the
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_concurrency"
-down_revision = "0009_search_speed"
+down_revision = "0010_declare_claims"
 branch_labels = None
 depends_on = None
 
