@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from cli import db, export, imports, jobs, report, serve
+from cli import db, dead_letters, export, imports, jobs, report, serve
 from config import ConfigError, MissingSetting
 
-GROUPS = [serve, db, export, jobs, report, imports]
+GROUPS = [serve, db, export, jobs, report, imports, dead_letters]
 
 
 def build_parser() -> argparse.ArgumentParser:

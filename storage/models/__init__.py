@@ -11,6 +11,7 @@ from storage.models.incidents import (
     RoleAssignment,
 )
 from storage.models.lifecycle import MILESTONES, Milestone, SentReminder, StatusUpdate
+from storage.models.operations import DeadLetter
 from storage.models.postmortems import Postmortem
 from storage.models.scheduling import Lease
 from storage.models.timeline import TimelineEvent
@@ -32,6 +33,7 @@ __all__ = [
     "SETUP_READY",
     "ActionItem",
     "Base",
+    "DeadLetter",
     "DigestDelivery",
     "Incident",
     "Lease",
