@@ -71,9 +71,18 @@ class Writer:
         self._start_lock = threading.Lock()
         self._hooks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sitrep-reaction-hook")
 
-    def submit(self, job: capture_events.Job) -> None:
+    def expect(self) -> None:
+        """An event may be submitted soon (it is held elsewhere); ``flush`` waits for it."""
         with self._idle:
             self._pending += 1
+
+    def unexpect(self) -> None:
+        """An expected event will not come after all."""
+        self._done(1)
+
+    def submit(self, job: capture_events.Job, expected: bool = False) -> None:
+        if not expected:
+            self.expect()
         try:
             self.queue.put(job, timeout=QUEUE_FULL_WAIT)
         except queue.Full:
