@@ -12,6 +12,11 @@ signed ``message`` events into an incident channel and measures
   measured from each event's scheduled send time, so falling behind counts);
 
 and, for Sitrep, how long after the last ack every event was in the timeline.
+
+Then the cost of ``/metrics``: the same throughput run against Sitrep with
+metrics on and against a second Sitrep with ``SITREP_METRICS=off`` (same
+database), alternating ``--rounds`` times; the ratio of the medians must stay
+at or above 0.95.
 """
 
 from __future__ import annotations
@@ -117,7 +122,7 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def start_sitrep(api_url: str, database_url: str) -> Server:
+def start_sitrep(api_url: str, database_url: str, metrics: bool = True) -> Server:
     port = free_port()
     env = child_env(
         {
@@ -125,13 +130,14 @@ def start_sitrep(api_url: str, database_url: str) -> Server:
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": api_url,
             "DATABASE_URL": database_url,
+            "SITREP_METRICS": "on" if metrics else "off",
         }
     )
     argv = [sys.executable, "-m", "cli", "--log-level", "WARNING", "serve"]
     argv += ["--host", "127.0.0.1", "--port", str(port), "--threads", str(THREADS)]
     process = subprocess.Popen(argv, env=env, cwd=REPO)
     wait_listening(port, process)
-    return Server("sitrep serve", port, process)
+    return Server("sitrep serve" if metrics else "metrics off", port, process)
 
 
 def start_bare(api_url: str) -> Server:
@@ -324,12 +330,43 @@ def measure(
     return {"burst": burst, "steady": steady}
 
 
+def stored_count(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as db:
+            return db.scalar(text("SELECT count(*) FROM processed_events")) or 0
+    finally:
+        engine.dispose()
+
+
+def compare_metrics(
+    on: Server, off: Server, channel: str, args: argparse.Namespace, database_url: str
+) -> float:
+    """Throughput with metrics on over the same without, medians of alternating runs."""
+    base = time.time() - 3 * 86_400  # timestamps of their own, apart from measure()'s
+    counter = [0]
+    rates: dict[str, list[float]] = {on.name: [], off.name: []}
+    for _ in range(args.rounds):
+        for server in (off, on):
+            before = stored_count(database_url)
+            bodies = [message_event(channel, counter[0] + i, base) for i in range(args.events)]
+            counter[0] += args.events
+            result = run_clients(server.port, bodies, args.clients)
+            stored_after(database_url, before + args.events, time.perf_counter())
+            rates[server.name].append(result.rate)
+            print(f"{server.name:14s} throughput  {result.line()}", flush=True)
+    on_rate = sorted(rates[on.name])[len(rates[on.name]) // 2]
+    off_rate = sorted(rates[off.name])[len(rates[off.name]) // 2]
+    return on_rate / off_rate
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=3000, help="events in the throughput run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
     parser.add_argument("--rate", type=float, default=500, help="events/s in the steady run")
     parser.add_argument("--seconds", type=float, default=10, help="length of the steady run")
+    parser.add_argument("--rounds", type=int, default=3, help="metrics on/off alternations")
     args = parser.parse_args(argv)
 
     emulator = SlackEmulator(bot_token=TOKEN, team_id=TEAM, bot_user_id="UBOT").start()
@@ -357,8 +394,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         ratio = captured["burst"].rate / baseline["burst"].rate
         p99 = percentile(captured["steady"].latencies_ms, 99)
+        unmetered = start_sitrep(emulator.api_url, database_url, metrics=False)
+        servers.append(unmetered)
+        metrics_ratio = compare_metrics(sitrep, unmetered, channel, args, database_url)
         print(f"ratio (Sitrep / bare throughput): {ratio:.2f}  (target >= 0.70)")
         print(f"Sitrep p99 ack at {args.rate:.0f}/s: {p99:.1f} ms  (target < 50 ms)")
+        print(f"ratio (metrics on / off throughput): {metrics_ratio:.2f}  (target >= 0.95)")
     finally:
         for server in servers:
             server.stop()

@@ -7,7 +7,7 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import commands, listeners
+from bot import commands, listeners, metrics
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.surface import Surface
@@ -24,6 +24,8 @@ def create_app(services: Services, client: WebClient | None = None) -> Surface:
         token_verification_enabled=False,
         logger=logging.getLogger("sitrep.bolt"),
     )
+    if metrics.enabled():
+        metrics.instrument_app(app)
     surface = Surface(app)
     commands.register_all(surface, services)
     listeners.register_all(surface, services)

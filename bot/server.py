@@ -15,6 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
+from bot import metrics
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def _health(db: Database, start_response: StartResponse) -> Iterable[bytes]:
 def make_server(app: App, db: Database, host: str, port: int, threads: int = 16) -> Any:
     """A waitress server bound to ``host:port``; port 0 picks a free one (``.effective_port``)."""
     return create_server(
-        wsgi_app(app, db),
+        metrics.mount(wsgi_app(app, db)),
         host=host,
         port=port,
         threads=threads,

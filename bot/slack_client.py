@@ -9,6 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot import metrics
 from config import EnvSettings
 
 
@@ -19,6 +20,7 @@ def make_client(env: EnvSettings, token: str | None = None, timeout: int = 30) -
         base_url=env.slack_api_url,
         timeout=timeout,
         retry_handlers=[
+            *metrics.call_counters(),  # first: it counts every answer, then lets the rest decide
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=8),
             ServerErrorRetryHandler(max_retry_count=2),

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
-from cli import db, dead_letters, export, imports, jobs, report, serve
-from config import ConfigError, MissingSetting
+from cli import db, dead_letters, export, imports, jobs, logs, report, serve
+from config import ConfigError, MissingSetting, OperationsSettings
 
 GROUPS = [serve, db, export, jobs, report, imports, dead_letters]
 
@@ -23,9 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        log_format = OperationsSettings.from_environ().log_format
+    except ConfigError as exc:
+        print(f"sitrep: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(args.log_level, log_format)
     try:
         return int(args.run(args) or 0)
     except (ConfigError, MissingSetting) as exc:

@@ -25,6 +25,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot import metrics
 from bot.services import Services
 from bot.workflows import capture_events, capture_writer, hooks
 from bot.workflows.db_writes import is_transient
@@ -33,7 +34,7 @@ from bot.workflows.slack_messages import Identity
 from storage.db import Database
 
 
-@dataclass
+@dataclass(eq=False)  # one per database, compared by identity
 class Capture:
     """The front listeners hold: answers "is this ours?" from memory, then queues."""
 
@@ -107,6 +108,7 @@ def for_services(services: Services) -> Capture:
         if found is None:
             found = Capture(IncidentChannels(services.db), capture_writer.Writer(services))
             found.channels.bind(found._deliver, found._let_go)
+            metrics.watch_capture(found, services.db)
             _captures[services.db] = found
         return found
 

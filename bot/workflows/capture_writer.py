@@ -21,15 +21,18 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.services import Services
 from bot.workflows import (
     capture_events,  # a module: see the note in capture.py
     dead_letters,
 )
 from bot.workflows.db_writes import AfterCommit, GaveUp, run_after_commit, transact
-from core import timeline
+from core import log_context, timeline
+from storage.models import Incident
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +176,16 @@ class Writer:
                 # most of it; the backlog is written as soon as the burst eases.
                 time.sleep((time.perf_counter() - began) * BURST_YIELD)
 
+    def _number(self, incident_id: int | None) -> int | None:
+        """The incident's number for a log line; None when it cannot be read."""
+        if incident_id is None:
+            return None
+        try:
+            with self.services.db.session() as session:
+                return session.scalar(select(Incident.number).where(Incident.id == incident_id))
+        except Exception:
+            return None
+
     def _count_retry(self) -> None:
         self.retries += 1
 
@@ -183,7 +196,8 @@ class Writer:
             timeline.prefetch(session, ids, keys)
             afterwards: list[AfterCommit] = []
             for done, job in enumerate(batch, 1):
-                afterwards += capture_events.apply(session, self.services, job)
+                with log_context.bound(event_id=job.event_id, incident_id=job.incident_id):
+                    afterwards += capture_events.apply(session, self.services, job)
                 if done % YIELD_EVERY == 0:
                     time.sleep(0)  # hand the GIL to request threads: acks come first
             return afterwards
@@ -206,9 +220,16 @@ class Writer:
                 for job in batch:
                     self._write([job])
                 return
-            log.exception("could not store %s event %s", batch[0].kind, batch[0].event_id)
-            self._keep(batch, dead_letters.FAILED, exc, 1)
+            job = batch[0]
+            with log_context.bound(
+                event_id=job.event_id,
+                incident_id=job.incident_id,
+                incident=self._number(job.incident_id),
+            ):
+                log.exception("could not store %s event %s", job.kind, job.event_id)
+                self._keep(batch, dead_letters.FAILED, exc, 1)
             return
         self.written += len(batch)
+        metrics.EVENTS_STORED.inc(len(batch))
         for after in afterwards:
             self._hooks.submit(run_after_commit, after)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.services import Services
 from bot.workflows import capture_events
 from bot.workflows.db_writes import AfterCommit, run_after_commit, transact
@@ -86,6 +87,7 @@ def record(
     try:
         transact(db, work, max_attempts=RECORD_ATTEMPTS)
     except Exception as exc:
+        metrics.UNSTORABLE.inc(len(jobs))
         for job in jobs:
             log.error(
                 "event %s could not be stored nor kept as a dead letter (%s; then %s); "
@@ -96,6 +98,7 @@ def record(
                 json.dumps({"kind": job.kind, "channel_id": job.channel_id, **payload_of(job)}),
             )
         return False
+    metrics.DEAD_LETTERS_WRITTEN.labels(reason).inc(len(jobs))
     log.warning("kept %d event(s) as dead letters (%s): %s", len(jobs), reason, text)
     return True
 
