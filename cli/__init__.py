@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import db, dead_letters, export, imports, jobs, logs, report, serve
+from cli import db, dead_letters, doctor, export, imports, jobs, logs, report, serve
 from config import ConfigError, MissingSetting, OperationsSettings
 
-GROUPS = [serve, db, export, jobs, report, imports, dead_letters]
+GROUPS = [serve, db, export, jobs, report, imports, dead_letters, doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:

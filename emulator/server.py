@@ -193,9 +193,17 @@ class EmulatorServer:
         delay, fault = self.faults.take(name)
         if delay:
             await asyncio.sleep(delay)
-        if fault is not None:
-            return self._fault_response(fault)
-        return self._dispatch(name, handler, values)
+        response = self._fault_response(fault) if fault else self._dispatch(name, handler, values)
+        if not contract.app_token:
+            response.headers["x-oauth-scopes"] = ",".join(self._granted_scopes())
+        return response
+
+    def _granted_scopes(self) -> list[str]:
+        with self.ws.lock:
+            scopes = list(self.ws.bot_scopes)
+            if self.ws.chat_write_public and "chat:write.public" not in scopes:
+                scopes.append("chat:write.public")
+        return scopes
 
     def _record(self, name: str, values: dict[str, Any]) -> None:
         shown = {
