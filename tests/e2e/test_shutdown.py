@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import signal
+import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from emulator import SlackEmulator
+from scheduler import registry
 from storage.db import Database
 from storage.models import DeadLetter, Incident, Lease, TimelineEvent
+from storage.types import utcnow
 from tests.e2e.test_timeline_reliability import write_lock
 from tests.support import slack_events as ev
 from tests.support.databases import backend
-from tests.support.harness import SIGNING_SECRET, TEAM_ID
+from tests.support.harness import SIGNING_SECRET, TEAM_ID, RunningBot
 from tests.support.process import ServeProcess
 from tests.support.signing import SlackSender
 from tests.support.waiting import wait_for
@@ -80,3 +84,27 @@ def test_a_rolling_restart_loses_no_event_even_when_history_cannot_be_read_back(
     finally:
         second.stop()
         database.dispose()
+
+
+def test_stopping_lets_a_running_job_finish_and_gives_up_leadership(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def slow(_services: object) -> None:
+        started.set()
+        release.wait(10)
+        finished.set()
+
+    monkeypatch.setitem(registry.TASKS, "test.slow", registry.Task("test.slow", slow, "slow"))
+    scheduler = bot.services.scheduler
+    wait_for(lambda: scheduler.leading)
+    scheduler.schedule_once("test-slow-1", "test.slow", utcnow())
+    assert started.wait(10)
+    threading.Timer(0.5, release.set).start()  # the job is still running when stop begins
+    assert scheduler.stop(wait_for_jobs=10)
+    assert finished.is_set()
+    assert not scheduler.leading
+    if backend() == "sqlite":
+        with bot.services.db.session() as session:
+            assert session.scalar(select(func.count()).select_from(Lease)) == 0
