@@ -49,12 +49,13 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str, fmt: str = "text") -> None:
-    """Set up the root logger once, for the whole process."""
+    """Set up the root logger for the process, as ``logging.basicConfig`` would: when the
+    root logger has handlers already (an embedding program, a test runner), they stay."""
+    root = logging.getLogger()
+    root.setLevel(level.upper())
+    if root.handlers:
+        return
     handler = logging.StreamHandler()
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(level.upper())
