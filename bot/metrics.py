@@ -99,7 +99,8 @@ class _Watched(Collector):
     def __init__(self) -> None:
         # Weak: a capture or database that is gone stops being reported.
         self.captures: weakref.WeakSet[Any] = weakref.WeakSet()
-        self.databases: weakref.WeakSet[Database] = weakref.WeakSet()
+        # The serving database: one per process (the latest, where tests make many).
+        self.database: weakref.ref[Database] | None = None
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
         captures = list(self.captures)
@@ -118,10 +119,11 @@ class _Watched(Collector):
             "Dead letters in the database now (all processes); replay them with "
             "`sitrep dead-letters replay`.",
         )
+        database = self.database() if self.database is not None else None
         total = 0.0
-        for database in self.databases:
+        if database is not None:
             try:
-                total += _count_dead_letters(database)
+                total = float(_count_dead_letters(database))
             except Exception as exc:  # a scrape must answer even when the database does not
                 log.warning("could not count dead letters: %s", exc)
                 total = float("nan")
@@ -144,7 +146,7 @@ REGISTRY.register(WATCHED)
 def watch_capture(capture: Any, database: Database) -> None:
     """Report a capture's queue and held events, and its database's dead letters."""
     WATCHED.captures.add(capture)
-    WATCHED.databases.add(database)
+    WATCHED.database = weakref.ref(database)
 
 
 def render() -> tuple[bytes, str]:

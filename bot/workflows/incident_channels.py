@@ -161,8 +161,10 @@ class IncidentChannels(Generic[T]):
             self._checker.start()
 
     def _check_loop(self) -> None:
+        failures = 0
         while True:
-            self._wake.wait(self.recheck_seconds)
+            # Backs off while the database does not answer, up to a few seconds.
+            self._wake.wait(self.recheck_seconds * 2 ** min(failures, 4))
             self._wake.clear()
             with self._lock:
                 channels = list(self._held)
@@ -180,9 +182,12 @@ class IncidentChannels(Generic[T]):
                         ).all()
                     )
             except Exception as exc:  # the database is away; hold on, within reason
-                log.warning("could not look up held channels: %s", exc)
+                if failures == 0:
+                    log.warning("could not look up held channels: %s", exc)
+                failures += 1
                 self._give_to_writer(time.monotonic() - GIVE_TO_WRITER_SECONDS)
                 continue
+            failures = 0
             self._settle_checked(channels, found, began)
 
     def _settle_checked(self, channels: list[str], found: dict[str, int], began: float) -> None:
