@@ -45,7 +45,6 @@ IDLE_EXIT_SECONDS = 30.0
 # SQLite file each attempt also waits out the busy timeout, so several minutes.
 MAX_ATTEMPTS = 30
 QUEUE_FULL_WAIT = 1.0
-DEFAULT_QUEUE_SIZE = 10_000
 
 
 class Writer:
