@@ -12,6 +12,11 @@ signed ``message`` events into an incident channel and measures
   measured from each event's scheduled send time, so falling behind counts);
 
 and, for Sitrep, how long after the last ack every event was in the timeline.
+
+Then the cost of ``/metrics``: the same throughput run against Sitrep with
+metrics on and against a second Sitrep with ``SITREP_METRICS=off`` (same
+database), alternating ``--rounds`` times; the ratio of the medians must stay
+at or above 0.95.
 """
 
 from __future__ import annotations
@@ -117,7 +122,7 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def start_sitrep(api_url: str, database_url: str) -> Server:
+def start_sitrep(api_url: str, database_url: str, metrics: bool = True) -> Server:
     port = free_port()
     env = child_env(
         {
@@ -125,13 +130,14 @@ def start_sitrep(api_url: str, database_url: str) -> Server:
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": api_url,
             "DATABASE_URL": database_url,
+            "SITREP_METRICS": "on" if metrics else "off",
         }
     )
     argv = [sys.executable, "-m", "cli", "--log-level", "WARNING", "serve"]
     argv += ["--host", "127.0.0.1", "--port", str(port), "--threads", str(THREADS)]
     process = subprocess.Popen(argv, env=env, cwd=REPO)
     wait_listening(port, process)
-    return Server("sitrep serve", port, process)
+    return Server("sitrep serve" if metrics else "metrics off", port, process)
 
 
 def start_bare(api_url: str) -> Server:
@@ -324,12 +330,82 @@ def measure(
     return {"burst": burst, "steady": steady}
 
 
+def ratio_base(captured: dict[str, Any]) -> float:
+    """Events per microsecond at Sitrep's measured throughput."""
+    return captured["burst"].rate / 1_000_000
+
+
+def stored_count(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as db:
+            return db.scalar(text("SELECT count(*) FROM processed_events")) or 0
+    finally:
+        engine.dispose()
+
+
+def compare_metrics(
+    emulator: SlackEmulator, workdir: Path, args: argparse.Namespace, servers: list[Server]
+) -> float:
+    """Throughput with metrics on over the same with metrics off.
+
+    Two fresh processes alike in all but ``SITREP_METRICS``, each with its own
+    database (so each is the scheduler leader of its own), take turns, the
+    order swapped every round so drift on a shared machine falls on both; the
+    result is the median of the per-round ratios.
+    """
+    pair: dict[bool, tuple[Server, str, str]] = {}
+    for metrics in (True, False):
+        url = f"sqlite:///{workdir / ('metered.db' if metrics else 'unmetered.db')}"
+        server = start_sitrep(emulator.api_url, url, metrics=metrics)
+        servers.append(server)
+        pair[metrics] = (server, declare_incident(server.port, emulator, url), url)
+    base = time.time() - 3 * 86_400  # timestamps of their own, apart from measure()'s
+    counter = [0]
+    ratios: list[float] = []
+    for round_no in range(args.rounds):
+        rates: dict[bool, float] = {}
+        for metrics in (False, True) if round_no % 2 == 0 else (True, False):
+            server, channel, url = pair[metrics]
+            before = stored_count(url)
+            bodies = [message_event(channel, counter[0] + i, base) for i in range(args.events)]
+            counter[0] += args.events
+            result = run_clients(server.port, bodies, args.clients)
+            stored_after(url, before + args.events, time.perf_counter())
+            rates[metrics] = result.rate
+            print(f"{server.name:14s} throughput  {result.line()}", flush=True)
+        ratios.append(rates[True] / rates[False])
+    print("per-round ratios (on / off): " + ", ".join(f"{r:.2f}" for r in ratios), flush=True)
+    return sorted(ratios)[len(ratios) // 2]
+
+
+def metrics_overhead_us(calls: int = 200_000) -> float:
+    """Microseconds that counting adds to one acknowledged event, measured in this process:
+    the dispatch wrapper (kind, histogram, counter) around a dispatch that does nothing."""
+    from types import SimpleNamespace
+
+    from bot import metrics
+
+    answer = SimpleNamespace(status=200)
+    request = SimpleNamespace(body={"type": "event_callback", "event": {"type": "message"}})
+    bare = SimpleNamespace(dispatch=lambda _req: answer)
+    metered = metrics.instrument_app(SimpleNamespace(dispatch=lambda _req: answer))  # type: ignore[arg-type]
+    timings = []
+    for app in (bare, metered):
+        began = time.perf_counter()
+        for _ in range(calls):
+            app.dispatch(request)
+        timings.append(time.perf_counter() - began)
+    return (timings[1] - timings[0]) / calls * 1_000_000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=3000, help="events in the throughput run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
     parser.add_argument("--rate", type=float, default=500, help="events/s in the steady run")
     parser.add_argument("--seconds", type=float, default=10, help="length of the steady run")
+    parser.add_argument("--rounds", type=int, default=6, help="metrics on/off alternations")
     args = parser.parse_args(argv)
 
     emulator = SlackEmulator(bot_token=TOKEN, team_id=TEAM, bot_user_id="UBOT").start()
@@ -357,8 +433,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         ratio = captured["burst"].rate / baseline["burst"].rate
         p99 = percentile(captured["steady"].latencies_ms, 99)
+        for server in servers:
+            server.stop()
+        servers.clear()
+        metrics_ratio = compare_metrics(emulator, workdir, args, servers)
         print(f"ratio (Sitrep / bare throughput): {ratio:.2f}  (target >= 0.70)")
         print(f"Sitrep p99 ack at {args.rate:.0f}/s: {p99:.1f} ms  (target < 50 ms)")
+        print(f"ratio (metrics on / off throughput): {metrics_ratio:.2f}  (target >= 0.95)")
+        overhead = metrics_overhead_us()
+        print(
+            f"counting adds {overhead:.1f} us per event: {overhead * ratio_base(captured):.1%} "
+            "of the time Sitrep spends per event at its measured throughput"
+        )
     finally:
         for server in servers:
             server.stop()

@@ -11,7 +11,7 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import commands, listeners
+from bot import commands, listeners, metrics
 from bot.log_privacy import withhold_bodies
 from bot.queued import QueuedNotices
 from bot.request_checks import Replays
@@ -45,6 +45,8 @@ def create_app(services: Services, client: WebClient | None = None) -> Surface:
         queued=QueuedNotices(services.templates, client),
         replays=Replays(SeenRequests(services.db)),
     )
+    if metrics.enabled():
+        metrics.instrument_app(app)
     commands.register_all(surface, services)
     listeners.register_all(surface, services)
     return surface

@@ -21,6 +21,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
+from bot import metrics
 from bot.request_checks import RequestChecks, Verdict
 from bot.services import Services
 from storage.db import Database
@@ -114,7 +115,7 @@ def make_server(app: App, services: Services, host: str, port: int, threads: int
     limits = services.settings.config.server
     timeout = max(1, round(limits.channel_timeout.total_seconds()))
     return create_server(
-        wsgi_app(app, services),
+        metrics.mount(wsgi_app(app, services)),
         host=host,
         port=port,
         threads=threads,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import metrics
 from bot.render import Templates
 from bot.user_directory import UserDirectory
 from config import Settings
@@ -26,6 +27,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Services:
+        metrics.configure(settings.operations.metrics_enabled)
         return cls(
             settings=settings,
             db=db or Database(settings.env.database_url),

@@ -33,6 +33,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot import metrics
 from config import EnvSettings
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,7 @@ def make_client(env: EnvSettings, token: str | None = None, timeout: int = 30) -
         base_url=env.slack_api_url,
         timeout=timeout,
         retry_handlers=[
+            *metrics.call_counters(),  # first: it counts every answer, then lets the rest decide
             RepeatableConnectionErrorRetryHandler(max_retry_count=2),
             ReportingRateLimitErrorRetryHandler(max_retry_count=8),
             RepeatableServerErrorRetryHandler(max_retry_count=2),

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from types import ModuleType
 
-from config import ConfigError, MissingSetting
+from cli import logs
+from config import ConfigError, MissingSetting, OperationsSettings
 
 # The command each module registers -> the module (cli/<module>.py), in help order.
 GROUPS = {
@@ -26,6 +26,8 @@ GROUPS = {
     "import": "imports",
     "manifest": "manifest",
     "rules": "rules",
+    "dead-letters": "dead_letters",
+    "doctor": "doctor",
 }
 
 
@@ -58,9 +60,12 @@ def _command_of(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(_command_of(argv)).parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        log_format = OperationsSettings.from_environ().log_format
+    except ConfigError as exc:
+        print(f"sitrep: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(args.log_level, log_format)
     try:
         return int(args.run(args) or 0)
     except (ConfigError, MissingSetting) as exc:

@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from bot.services import Services
 from bot.slack_client import make_client
 from bot.socket_mode import socket_handler
 from bot.workflows.slack_errors import explain
+from cli import shutdown
 from cli.runtime import run_startup_tasks, start_scheduler
 from config import load_settings
+from scheduler.service import Scheduler
 from storage import migrate
 
 log = logging.getLogger(__name__)
@@ -56,25 +59,77 @@ def run(args: argparse.Namespace) -> int:
     surface = create_app(services, client)
     run_startup_tasks(services, client)
     scheduler = start_scheduler(services)
+    deadline: list[shutdown.Deadline] = []
+    timeout = settings.operations.shutdown_timeout
     if args.socket:
         handler = socket_handler(surface, services)
-        log.info("Sitrep is connecting in Socket Mode")
-        try:
-            handler.start()
-        finally:
-            scheduler.stop()
-        return 0
+        stopping = shutdown.on_signal(lambda: deadline.append(shutdown.Deadline(timeout)))
+        handler.connect()
+        _announce(services, scheduler, "Socket Mode", "connected to Slack")
+        stopping.wait()
+        log.info("stopping: no more requests; draining for up to %.0f s", timeout)
+        handler.close()  # no more requests
+        clean = shutdown.drain(services, surface.app, scheduler, deadline[0])
+        return _stopped(services, clean)
     host = args.host or default_host(settings.env.host)
     server = make_server(surface.app, services, host, args.port, threads=args.threads)
-    print(f"Sitrep listening on http://{host}:{server.effective_port}/slack/events", flush=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-        scheduler.stop()
-    return 0
+    outcome: list[bool] = []
+
+    def stop() -> None:
+        deadline.append(shutdown.Deadline(timeout))
+        shutdown.stop_accepting(server)
+
+        def finish() -> None:
+            log.info("stopping: no more requests; draining for up to %.0f s", timeout)
+            try:
+                clean = shutdown.http_requests_done(server, deadline[0])
+                clean = shutdown.drain(services, surface.app, scheduler, deadline[0]) and clean
+                outcome.append(clean)
+            finally:
+                shutdown.close_loop(server)
+
+        threading.Thread(target=finish, name="sitrep-drain", daemon=True).start()
+
+    shutdown.on_signal(stop)
+    _announce(
+        services,
+        scheduler,
+        "HTTP",
+        f"listening on http://{host}:{server.effective_port}/slack/events",
+    )
+    server.run()  # returns once the drain has closed every connection
+    return _stopped(services, bool(outcome and outcome[0]))
+
+
+def _stopped(services: Services, clean: bool) -> int:
+    services.db.dispose()
+    log.info("Sitrep stopped%s", "" if clean else " (some work was cut short; see above)")
+    return 0 if clean else 1
+
+
+def _announce(services: Services, scheduler: Scheduler, mode: str, where: str) -> None:
+    """The one start-up line: how this process runs, and what is on."""
+    scheduler.checked.wait(10)  # leader or follower is known after the first check
+    settings = services.settings
+    config, env, ops = settings.config, settings.env, settings.operations
+    features = [
+        f"broadcast #{config.channels.broadcast_channel}",
+        "AI postmortem drafts" if env.anthropic_api_key and config.postmortem.ai.enabled else "",
+        "postmortem on resolve" if config.postmortem.auto_on_resolve else "",
+        "private channels by default" if config.channels.private_by_default else "",
+        "metrics at /metrics" if ops.metrics_enabled and mode == "HTTP" else "",
+        "metrics" if ops.metrics_enabled and mode != "HTTP" else "",
+        "JSON logs" if ops.log_format == "json" else "",
+        "integrations: none configured",
+    ]
+    log.info(
+        "Sitrep started: mode=%s, database=%s, role=%s, %s; features: %s",
+        mode,
+        services.db.dialect,
+        "leader" if scheduler.leading else "follower",
+        where,
+        ", ".join(f for f in features if f),
+    )
 
 
 def default_host(

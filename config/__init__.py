@@ -7,7 +7,7 @@ of them up front so that bad configuration stops startup, naming the key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from config.analytics import AnalyticsConfig, parse_analytics
 from config.channels import ChannelConfig, parse_channels
 from config.env import EnvSettings, MissingSetting
 from config.lifecycle import LifecycleConfig, parse_lifecycle
+from config.operations import OperationsSettings
 from config.postmortem import PostmortemConfig, parse_postmortem
 from config.reactions import ReactionMap, parse_reactions
 from config.roles import Roles, parse_roles
@@ -34,6 +35,7 @@ __all__ = [
     "ConfigError",
     "EnvSettings",
     "MissingSetting",
+    "OperationsSettings",
     "Settings",
     "Severities",
     "Severity",
@@ -86,6 +88,7 @@ class AppConfig:
 class Settings:
     env: EnvSettings
     config: AppConfig
+    operations: OperationsSettings = field(default_factory=OperationsSettings)
 
 
 def parse_config(raw: Any) -> AppConfig:
@@ -130,4 +133,8 @@ def load_config(path: str | Path | None) -> AppConfig:
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = EnvSettings.from_environ(environ)
-    return Settings(env=env, config=load_config(env.config_path))
+    return Settings(
+        env=env,
+        config=load_config(env.config_path),
+        operations=OperationsSettings.from_environ(environ),
+    )

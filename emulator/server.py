@@ -224,10 +224,23 @@ class EmulatorServer:
                 request.transport.abort()
             return web.Response(status=500)
         if fault is not None:
-            return self._fault_response(fault)
+            return self._with_scopes(self._fault_response(fault), contract)
         answer = self._dispatch(name, handler, values)
         self.events.flush()  # sent after the answer, as Slack's events follow the call
-        return answer
+        return self._with_scopes(answer, contract)
+
+    def _with_scopes(self, response: web.Response, contract: Any) -> web.Response:
+        """Slack names the token's scopes in ``x-oauth-scopes`` on every Web API answer."""
+        if not contract.app_token:
+            response.headers["x-oauth-scopes"] = ",".join(self._granted_scopes())
+        return response
+
+    def _granted_scopes(self) -> list[str]:
+        with self.ws.lock:
+            scopes = list(self.ws.bot_scopes)
+            if self.ws.chat_write_public and "chat:write.public" not in scopes:
+                scopes.append("chat:write.public")
+        return scopes
 
     def _record(self, name: str, values: dict[str, Any]) -> None:
         shown = {

@@ -438,6 +438,11 @@ class SlackEmulator:
         """The next ``count`` calls are answered after ``seconds``."""
         self._faults.arm(Fault(method=method, kind="delay", remaining=count, seconds=seconds))
 
+    def set_bot_scopes(self, scopes: list[str]) -> None:
+        """The scopes the bot token is granted (``x-oauth-scopes`` on every answer)."""
+        with self._ws.lock:
+            self._ws.bot_scopes = list(scopes)
+
     def clear_faults(self) -> None:
         """Disarm all faults."""
         self._faults.clear()

@@ -138,6 +138,33 @@ class ResponseUrl:
     uses: int = 0
 
 
+# What a bot token is granted unless a test says otherwise: the scopes an
+# incident bot commonly asks for. Slack lists a token's scopes in the
+# ``x-oauth-scopes`` header of every Web API answer.
+DEFAULT_BOT_SCOPES = [
+    "canvases:write",
+    "channels:history",
+    "channels:join",
+    "channels:manage",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:read",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "groups:write",
+    "im:history",
+    "im:read",
+    "im:write",
+    "pins:read",
+    "pins:write",
+    "reactions:read",
+    "reactions:write",
+    "users:read",
+]
+
+
 class Workspace:
     """The whole emulated workspace; hold ``lock`` while reading or writing."""
 
@@ -160,6 +187,7 @@ class Workspace:
     def clear(self) -> None:
         """Forget everything but the bot user (what ``SlackEmulator.reset`` promises)."""
         with self.lock:
+            self.bot_scopes: list[str] = list(DEFAULT_BOT_SCOPES)
             self.users: dict[str, User] = {self.bot_user.id: self.bot_user}
             self.channels: dict[str, Channel] = {}
             self.views: dict[str, dict[str, Any]] = {}

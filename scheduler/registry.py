@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 
+from bot import metrics
 from bot.services import Services
 from config import Settings
+from core import log_context
 
 log = logging.getLogger(__name__)
 
@@ -69,4 +72,12 @@ def run_task(name: str, *args: Any) -> Any:
     if found is None:
         log.error("stored job refers to unknown task %r; skipping", name)
         return None
-    return found.func(current(), *args)
+    began = time.perf_counter()
+    try:
+        with log_context.bound(job=name):
+            result = found.func(current(), *args)
+    except Exception:
+        metrics.record_job(name, "error", time.perf_counter() - began)
+        raise
+    metrics.record_job(name, "ok", time.perf_counter() - began)
+    return result

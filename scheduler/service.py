@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 
+from bot import metrics
 from bot.services import Services
 from scheduler import registry, tasks
 from scheduler.leader import Leadership
@@ -53,6 +54,7 @@ class Scheduler:
         )
         self.leading = False
         self._stop = threading.Event()
+        self.checked = threading.Event()  # set once leadership has been looked at
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -68,6 +70,7 @@ class Scheduler:
                 self._check_leadership()
             except Exception:  # keep trying; a database blip must not end scheduling
                 log.exception("scheduler leadership check failed")
+            self.checked.set()
             self._stop.wait(self.poll_interval)
 
     def _check_leadership(self) -> None:
@@ -84,6 +87,7 @@ class Scheduler:
         if self.leading:
             # Jobs added by other processes go straight to the store; look again.
             self.aps.wakeup()
+        metrics.LEADER.set(1 if self.leading else 0)
 
     def ensure_recurring_jobs(self) -> None:
         for task in registry.TASKS.values():
@@ -138,12 +142,23 @@ class Scheduler:
         with contextlib.suppress(JobLookupError):
             self.aps.remove_job(job_id)
 
-    def stop(self) -> None:
+    def stop(self, wait_for_jobs: float = 0.0) -> bool:
+        """Stop scheduling and give up leadership; with ``wait_for_jobs``, first let
+        running jobs finish for up to that many seconds. True when none was left running."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        finished = True
         try:
-            self.aps.shutdown(wait=False)
+            if wait_for_jobs > 0 and self.aps.running:
+                waiter = threading.Thread(target=lambda: self.aps.shutdown(wait=True), daemon=True)
+                waiter.start()
+                waiter.join(wait_for_jobs)
+                finished = not waiter.is_alive()
+            if self.aps.running:
+                self.aps.shutdown(wait=False)
         finally:
             self.leadership.release()
             self.leading = False
+            metrics.LEADER.set(0)
+        return finished

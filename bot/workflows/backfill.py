@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.services import Services
@@ -28,6 +28,7 @@ from bot.workflows.slack_errors import error_code
 from bot.workflows.slack_messages import Identity, record
 from config.reactions import emoji_name
 from core import incidents, timeline
+from core.events import record_system_event
 from storage.models import Incident, TimelineEvent
 from storage.types import utcnow
 
@@ -72,7 +73,12 @@ def backfill_open_incidents(services: Services, client: WebClient) -> SyncResult
         return total
     me = own_identity(client)
     for incident_id in open_ids:
-        total += sync_incident(services, client, incident_id, me)
+        since = _last_recorded(services, incident_id)
+        until = utcnow()
+        result = sync_incident(services, client, incident_id, me)
+        total += result
+        if not result.error:
+            _note_gap(services, incident_id, since, until)
     if total.added or total.updated or total.deleted:
         log.info(
             "filled timeline gaps: %d new, %d edited, %d deleted",
@@ -81,6 +87,48 @@ def backfill_open_incidents(services: Services, client: WebClient) -> SyncResult
             total.deleted,
         )
     return total
+
+
+def _last_recorded(services: Services, incident_id: int) -> datetime | None:
+    """When Sitrep last stored anything for the incident: as late as it surely listened."""
+    with services.db.session() as session:
+        incident = session.get(Incident, incident_id)
+        newest = session.scalar(
+            select(func.max(TimelineEvent.recorded_at)).where(
+                TimelineEvent.incident_id == incident_id
+            )
+        )
+        declared = incident.declared_at if incident else None
+    return max((t for t in (newest, declared) if t is not None), default=None)
+
+
+def _note_gap(
+    services: Services, incident_id: int, since: datetime | None, until: datetime
+) -> None:
+    """Say on the timeline that history was read back, and for which span.
+
+    Slack's history holds each message as it is now, so what happened and was
+    undone meanwhile (a reaction added and taken off) cannot be recovered;
+    the entry says so rather than pretend the timeline is complete.
+    """
+    if since is None or since >= until:
+        return
+    text = services.templates.text("text/history_backfilled.txt.j2", since=since, until=until)
+
+    def work(session: Session) -> None:
+        incident = session.get_one(Incident, incident_id)
+        record_system_event(
+            session,
+            incident,
+            "history_backfilled",
+            text,
+            None,
+            at=until,
+            since=since.isoformat(),
+            until=until.isoformat(),
+        )
+
+    transact(services.db, work)
 
 
 def sync_incident(

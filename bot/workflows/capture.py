@@ -18,12 +18,14 @@ from __future__ import annotations
 import atexit
 import gc
 import threading
+import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk import WebClient
 
+from bot import metrics
 from bot.services import Services
 from bot.workflows import capture_events, capture_writer, hooks
 from bot.workflows.db_writes import is_transient
@@ -32,11 +34,11 @@ from bot.workflows.slack_messages import Identity
 from storage.db import Database
 
 
-@dataclass
+@dataclass(eq=False)  # one per database, compared by identity
 class Capture:
     """The front listeners hold: answers "is this ours?" from memory, then queues."""
 
-    channels: IncidentChannels
+    channels: IncidentChannels[capture_events.Job]
     writer: capture_writer.Writer
 
     def submit(
@@ -49,32 +51,51 @@ class Capture:
         identity: Identity | None = None,
         client: WebClient | None = None,
     ) -> bool:
-        """Queue an event if it belongs to an incident channel; True when queued."""
+        """Queue an event of an incident channel, or hold it while that is not known yet.
+
+        False only for an event with no channel. An event in a channel not known
+        as an incident's is held and checked against the database again (see
+        ``incident_channels``): it may be a brand-new incident's.
+        """
         if not channel_id:
             return False
+        body = body or {}
+        job = capture_events.Job(
+            kind=kind,
+            event=event,
+            channel_id=channel_id,
+            incident_id=None,
+            event_id=body.get("event_id"),
+            event_time=body.get("event_time"),
+            identity=identity or Identity(),
+            client=client,
+        )
         try:
             incident_id = self.channels.incident_id(channel_id)
         except Exception as exc:  # cannot tell now; the writer looks again
             if not is_transient(exc):
                 raise
-            incident_id = None
+            self.writer.submit(job)
+            return True
+        if incident_id is None:
+            # Counted as pending, so a flush also waits for the held to be decided.
+            self.writer.expect()
+            self.channels.hold(channel_id, job)
         else:
-            if incident_id is None:
-                return False
-        body = body or {}
-        self.writer.submit(
-            capture_events.Job(
-                kind=kind,
-                event=event,
-                channel_id=channel_id,
-                incident_id=incident_id,
-                event_id=body.get("event_id"),
-                event_time=body.get("event_time"),
-                identity=identity or Identity(),
-                client=client,
-            )
-        )
+            self.writer.submit(replace(job, incident_id=incident_id))
         return True
+
+    def _deliver(self, job: capture_events.Job, incident_id: int | None) -> None:
+        self.writer.submit(replace(job, incident_id=incident_id), expected=True)
+
+    def _let_go(self, _job: capture_events.Job) -> None:
+        self.writer.unexpect()
+
+    def drain(self, timeout: float) -> bool:
+        """Settle held events, then write (or keep as dead letters) everything queued."""
+        deadline = time.monotonic() + timeout
+        self.channels.settle(max(0.0, deadline - time.monotonic()) / 2)
+        return self.writer.drain(max(0.0, deadline - time.monotonic()))
 
 
 _captures: weakref.WeakKeyDictionary[Database, Capture] = weakref.WeakKeyDictionary()
@@ -86,6 +107,8 @@ def for_services(services: Services) -> Capture:
         found = _captures.get(services.db)
         if found is None:
             found = Capture(IncidentChannels(services.db), capture_writer.Writer(services))
+            found.channels.bind(found._deliver, found._let_go)
+            metrics.watch_capture(found, services.db)
             _captures[services.db] = found
         return found
 

@@ -22,7 +22,7 @@ from bot.workflows.db_writes import AfterCommit
 from bot.workflows.reaction_hooks import HOOKS
 from bot.workflows.slack_messages import Identity, record
 from config.reactions import emoji_name
-from core import timeline
+from core import log_context, timeline
 from core.timeline import JOIN, LEAVE, ts_time
 from storage.models import Incident, TimelineEvent
 from storage.types import utcnow
@@ -73,7 +73,8 @@ def apply(session: Session, services: Services, job: Job) -> list[AfterCommit]:
         return []
     if job.event_id and not timeline.claim_event(session, job.event_id):
         return []  # a redelivery
-    return APPLIERS[job.kind](session, services, incident, job)
+    with log_context.bound(incident=incident.number, incident_id=incident.id):
+        return APPLIERS[job.kind](session, services, incident, job)
 
 
 def _message(

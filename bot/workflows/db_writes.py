@@ -1,9 +1,11 @@
 """Database writes that outlast a locked or unreachable database, and what follows them.
 
 Capture and backfill write what Slack has already been told is received, so
-a busy database must delay those writes, never lose them. Work that talks to
-Slack (reaction hooks) waits until the write has committed, and its failure
-is logged rather than undoing the write.
+a busy database must delay those writes, never lose them. Only errors that
+waiting can cure are waited out, and only so many times: a missing table or a
+bad value fails the same way forever, and retrying it would stall every write
+queued behind it. Work that talks to Slack (reaction hooks) waits until the
+write has committed, and its failure is logged rather than undoing the write.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.db import Database
@@ -25,22 +27,60 @@ AfterCommit = Callable[[], None]
 
 MAX_BACKOFF_SECONDS = 2.0
 
+# PostgreSQL: serialization failure, deadlock, lock not available, the server
+# shutting down or restarting; classes 08 (connection) and 53 (out of resources).
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57P01", "57P02", "57P03"})
+TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "53"})
+# SQLite: another connection holds the lock (extended codes such as
+# SQLITE_BUSY_SNAPSHOT share the prefix).
+TRANSIENT_SQLITE_CODES = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+class GaveUp(Exception):
+    """A transient error outlasted every allowed attempt; ``__cause__`` is the last one."""
+
+    def __init__(self, attempts: int, last: BaseException) -> None:
+        super().__init__(f"gave up after {attempts} attempts: {last}")
+        self.attempts = attempts
+
 
 def is_transient(exc: BaseException) -> bool:
-    """Errors that go away by waiting: a locked SQLite file, a dropped connection."""
-    return isinstance(exc, (OperationalError, InterfaceError)) or bool(
-        getattr(exc, "connection_invalidated", False)
+    """Errors that go away by waiting: a lock held elsewhere, a dropped connection.
+
+    Decided by the driver's error code, not by SQLAlchemy's exception class:
+    "no such table" and "database is locked" are both ``OperationalError``.
+    """
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate in TRANSIENT_SQLSTATES or sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES
+    sqlite_name = getattr(orig, "sqlite_errorname", None)
+    if sqlite_name:
+        return sqlite_name.startswith(TRANSIENT_SQLITE_CODES)
+    # psycopg reports a server it cannot reach (refused, reset, timed out)
+    # without a SQLSTATE: no server answered, so there is nothing to classify.
+    module = type(orig).__module__ or ""
+    return module.startswith("psycopg") and type(orig).__name__ in (
+        "OperationalError",
+        "InterfaceError",
     )
 
 
 def transact(
-    db: Database, work: Callable[[Session], T], on_retry: Callable[[], None] | None = None
+    db: Database,
+    work: Callable[[Session], T],
+    on_retry: Callable[[], None] | None = None,
+    max_attempts: int | None = None,
 ) -> T:
     """Run ``work`` in a transaction until it commits.
 
-    Waits out transient database errors for as long as they last, backing off.
-    A unique-key conflict means another writer stored the same thing first;
-    running again sees it and does nothing, so that is retried a few times too.
+    Waits out transient database errors, backing off, for at most
+    ``max_attempts`` tries (None: as long as they last) and then raises
+    ``GaveUp``. A unique-key conflict means another writer stored the same
+    thing first; running again sees it and does nothing, so that is retried a
+    few times too. Any other error is raised at once.
     """
     attempt = conflicts = 0
     while True:
@@ -55,6 +95,8 @@ def transact(
             if not is_transient(exc):
                 raise
             attempt += 1
+            if max_attempts is not None and attempt >= max_attempts:
+                raise GaveUp(attempt, exc) from exc
             if on_retry:
                 on_retry()
             if attempt == 1 or attempt % 20 == 0:

@@ -15,6 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.services import Services
+from core import log_context
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,9 @@ def on(moment: str) -> Callable[[Hook], Hook]:
 def fire(
     moment: str, services: Services, client: WebClient, incident_id: int, actor: str | None
 ) -> None:
-    for hook in HOOKS[moment]:
-        try:
-            hook(services, client, incident_id, actor)
-        except Exception:
-            log.exception("%s hook %s failed", moment, getattr(hook, "__name__", hook))
+    with log_context.bound(incident_id=incident_id):
+        for hook in HOOKS[moment]:
+            try:
+                hook(services, client, incident_id, actor)
+            except Exception:
+                log.exception("%s hook %s failed", moment, getattr(hook, "__name__", hook))

@@ -12,6 +12,7 @@ from storage.models.incidents import (
     RoleAssignment,
 )
 from storage.models.lifecycle import MILESTONES, Milestone, SentReminder, StatusUpdate
+from storage.models.operations import DeadLetter
 from storage.models.postmortems import Postmortem
 from storage.models.requests import SeenRequest
 from storage.models.scheduling import Lease
@@ -34,6 +35,7 @@ __all__ = [
     "SETUP_READY",
     "ActionItem",
     "Base",
+    "DeadLetter",
     "DigestDelivery",
     "Incident",
     "IncidentNumber",
