@@ -26,7 +26,7 @@ from core.timeline.curation import (
 )
 from core.timeline.entries import add_note, delete_message, edit_message, store_message
 from core.timeline.people import note_joined, note_left, participants
-from core.timeline.queries import all_events, count_events, events_in, key_events, newest_ts
+from core.timeline.queries import all_events, count_events, key_events
 from core.timeline.records import (
     BOT_MESSAGE,
     FILE,
@@ -64,11 +64,9 @@ __all__ = [
     "claim_event",
     "delete_message",
     "edit_message",
-    "events_in",
     "find_message",
     "find_reaction",
     "key_events",
-    "newest_ts",
     "note_joined",
     "note_left",
     "participants",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.timeline.records import SYSTEM, ts_time
+from core.timeline.records import SYSTEM
 from storage.models import Incident, TimelineEvent
 
 
@@ -52,17 +50,3 @@ def key_events(
     else:
         query = query.where(TimelineEvent.is_key.is_(True))
     return list(session.scalars(query.order_by(TimelineEvent.occurred_at, TimelineEvent.id)))
-
-
-def events_in(session: Session, incident: Incident, category: str) -> list[TimelineEvent]:
-    """Live messages labelled with ``category`` (e.g. ``customer_impact``), in time order."""
-    return [
-        e
-        for e in all_events(session, incident)
-        if e.deleted_at is None and category in (e.categories or [])
-    ]
-
-
-def newest_ts(events: Iterable[TimelineEvent]) -> str | None:
-    timestamps = [e.ts for e in events if e.ts]
-    return max(timestamps, key=ts_time) if timestamps else None
