@@ -39,9 +39,10 @@ def test_metrics_hold_every_family_and_count_what_happened(bot: RunningBot) -> N
     channel = incident.channel_id
     assert channel is not None
     clock = ev.Clock()
+    before = processed(bot)  # Slack's own events about the declare (the declarer's join)
     for i in range(3):
         bot.sender.event(ev.message(channel, "UBOB", f"message {i}", clock.next()))
-    wait_for(lambda: processed(bot) == 3)
+    wait_for(lambda: processed(bot) >= before + 3)
     assert capture.for_services(bot.services).writer.flush()
     registry.run_task("timeline.prune-processed")
     wait_for(lambda: bot.services.scheduler.leading)
