@@ -204,8 +204,13 @@ def test_a_full_queue_keeps_the_overflow_as_a_dead_letter(
     assert entered.wait(10)  # the writer is busy with the first event
     for n in range(1, 4):
         writer.submit(job("message", n))  # fills the queue
-    writer.submit(job("message", 4))  # no room: waits briefly, then kept aside
-    release.set()
+    # No room: submit waits a second, then keeps the event aside. The stuck batch is
+    # let go two seconds after that, while the dead letter waits for SQLite's write
+    # lock (held by the stuck batch's transaction) well within the busy timeout.
+    unstick = threading.Timer(3.0, release.set)
+    unstick.start()
+    writer.submit(job("message", 4))
+    unstick.join()
     assert writer.flush()
     with services.db.session() as session:
         letters = list(session.scalars(select(DeadLetter)))
