@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.manifest import load_manifest
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.workflows import broadcast, dead_letters
@@ -27,7 +26,6 @@ from config import ConfigError, MissingSetting, Settings, load_settings
 from storage import migrate
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
-MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yaml"
 
 
 @dataclass(frozen=True)
@@ -224,23 +222,21 @@ def _header(headers: dict[str, Any], name: str) -> str | None:
     return None
 
 
-def manifest_scopes(path: Path = MANIFEST) -> set[str]:
-    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return set(manifest["oauth_config"]["scopes"]["bot"])
+def manifest_scopes() -> set[str]:
+    """The bot scopes the shipped manifest asks for (``sitrep manifest`` prints it)."""
+    return set(load_manifest()["oauth_config"]["scopes"]["bot"])
 
 
 def _scopes(ctx: Context, _environ: dict[str, str] | None) -> list[Check]:
     if ctx.client is None:
         return [Check("slack scopes", SKIP, "needs a working Slack token")]
-    if not MANIFEST.is_file():
-        return [Check("slack scopes", SKIP, "manifest.yaml is not installed beside the code")]
     if ctx.scopes is None:
         return [
             Check(
                 "slack scopes",
                 WARN,
                 "Slack did not list the token's scopes (no x-oauth-scopes header)",
-                "compare the app's OAuth & Permissions page with manifest.yaml by hand",
+                "compare the app's OAuth & Permissions page with `sitrep manifest` by hand",
             )
         ]
     missing = sorted(manifest_scopes() - ctx.scopes)
@@ -251,10 +247,10 @@ def _scopes(ctx: Context, _environ: dict[str, str] | None) -> list[Check]:
                 FAIL,
                 f"the bot token lacks {', '.join(missing)}",
                 "add them under OAuth & Permissions > Bot Token Scopes (or update the app from "
-                "manifest.yaml), then reinstall the app to the workspace",
+                "`sitrep manifest`), then reinstall the app to the workspace",
             )
         ]
-    return [Check("slack scopes", OK, f"all {len(manifest_scopes())} in manifest.yaml granted")]
+    return [Check("slack scopes", OK, f"all {len(manifest_scopes())} in the manifest granted")]
 
 
 def _broadcast_channel(ctx: Context, _environ: dict[str, str] | None) -> list[Check]:

@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DIR = ".sitrep-sandbox"
 CONTROL_PATH = "/sandbox/jobs"  # served by cli/sandbox_controls.py
-MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yaml"
 # Short enough to watch: the scheduler takes the lead within a second, and the
 # weekly digest is due at once so the Scenario can show it.
 CONFIG = """\
@@ -223,8 +222,10 @@ def _log_to(path: Path) -> None:
 
 def _shortcuts() -> list[str]:
     """The message shortcuts of Sitrep's manifest, as the emulator's ``--shortcut`` options."""
+    from bot.manifest import load_manifest  # package data; a light import
+
     try:
-        manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8")) or {}
+        manifest = load_manifest() or {}
     except (OSError, yaml.YAMLError):
         return []  # the page then offers no shortcuts; everything else works
     found = (manifest.get("features") or {}).get("shortcuts") or []
