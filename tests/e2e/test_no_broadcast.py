@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from emulator.mentions import broadcasts, shown_texts, user_mentions
@@ -25,9 +26,23 @@ PINGS = "<!here> <!channel> <!everyone> <!subteam^S123> <!subteam^S456|@oncall> 
 SPOOF = "\u202eexe.gnp\u202c"  # a right-to-left override that reverses what people read
 
 
+# Answers given in the acknowledgement itself (help, unknown subcommands), which Slack
+# shows like a response-URL post.
+_ACKS: list[dict[str, Any]] = []
+
+
+@pytest.fixture(autouse=True)
+def _fresh_acks() -> None:
+    _ACKS.clear()
+
+
 def _reply(bot: RunningBot, text: str, channel: str, user: str = "UALICE") -> dict[str, Any]:
     url = bot.emulator.response_url()
-    assert bot.command(text, user=user, channel=channel, response_url=url).status_code == 200
+    ack = bot.command(text, user=user, channel=channel, response_url=url)
+    assert ack.status_code == 200
+    if ack.content:
+        _ACKS.append(ack.json())
+        return _ACKS[-1]
     return wait_for(lambda: [r for r in bot.emulator.responses if r.get("url") == url])[-1]
 
 
@@ -45,6 +60,7 @@ def _run(bot: RunningBot, text: str, channel: str, user: str = "UALICE") -> None
 def _everything_sent(bot: RunningBot) -> list[tuple[str, Any]]:
     sent: list[tuple[str, Any]] = list(bot.emulator.calls)
     sent += [("response_url", body) for body in bot.emulator.responses]
+    sent += [("ack", body) for body in _ACKS]
     return sent
 
 
