@@ -175,7 +175,7 @@ class _Sitrep:
         self.client = make_client(self.settings.env)
         surface = create_app(self.services, self.client)
         self.started = threading.Event()
-        application = wsgi_app(surface.app, self.services.db)
+        application = wsgi_app(surface.app, self.services)
         self.server = create_server(
             with_controls(application, control_token, self.started, CONTROL_PATH),
             sockets=[listener],
