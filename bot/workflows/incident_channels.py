@@ -98,7 +98,7 @@ class IncidentChannels(Generic[T]):
             found = self._hits.get(channel_id)
             if found is not None or channel_id in self._misses:
                 return found
-        with self.db.session() as session:
+        with self.db.session(write=False) as session:
             found = session.scalar(select(Incident.id).where(Incident.channel_id == channel_id))
         with self._lock:
             if found is not None:
@@ -173,7 +173,7 @@ class IncidentChannels(Generic[T]):
                     return
             began = time.monotonic()
             try:
-                with self.db.session() as session:
+                with self.db.session(write=False) as session:
                     found = dict(
                         session.execute(
                             select(Incident.channel_id, Incident.id).where(
