@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -153,40 +154,34 @@ class ReportingRateLimitErrorRetryHandler(_Reporting, RateLimitErrorRetryHandler
     reason = RATE_LIMITED
 
 
-class RepeatableServerErrorRetryHandler(_Reporting, ServerErrorRetryHandler):
+class _RepeatableOnly(RetryHandler):
+    """Lets a retry through only for a method that is safe to send twice."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return safe_to_repeat(method_of(request)) and super()._can_retry(
+            state=state, request=request, response=response, error=error
+        )
+
+
+class RepeatableServerErrorRetryHandler(_RepeatableOnly, _Reporting, ServerErrorRetryHandler):
     """Retries a 500/503 only for a method that is safe to send twice."""
 
     reason = SERVER_ERROR
 
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return safe_to_repeat(method_of(request)) and super()._can_retry(
-            state=state, request=request, response=response, error=error
-        )
 
-
-class RepeatableConnectionErrorRetryHandler(_Reporting, ConnectionErrorRetryHandler):
+class RepeatableConnectionErrorRetryHandler(
+    _RepeatableOnly, _Reporting, ConnectionErrorRetryHandler
+):
     """Retries a dropped connection only for a method that is safe to send twice."""
 
     reason = CONNECTION_LOST
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return safe_to_repeat(method_of(request)) and super()._can_retry(
-            state=state, request=request, response=response, error=error
-        )
 
 
 def make_client(env: EnvSettings, token: str | None = None, timeout: int = 30) -> WebClient:
