@@ -77,7 +77,9 @@ def test_reopening_cancels_the_deadlines(bot: RunningBot) -> None:
     incident = declare(bot)
     command(bot, incident, "resolve Rolled back")
     scheduler = bot.services.scheduler
+    # Both deadlines are scheduled by the resolve's own work: wait for all of it.
     wait_for(lambda: scheduler.aps.get_job(f"postmortem-draft-{incident.id}"), timeout=30)
+    wait_for(lambda: scheduler.aps.get_job(f"postmortem-final-{incident.id}"), timeout=30)
     command(bot, incident, "reopen investigating Errors are back")
     wait_for(lambda: scheduler.aps.get_job(f"postmortem-draft-{incident.id}") is None, timeout=30)
     assert scheduler.aps.get_job(f"postmortem-final-{incident.id}") is None

@@ -42,8 +42,10 @@ def write_lock(url: str) -> Iterator[Callable[[], int]]:
     if backend() == "sqlite":
         path = make_url(url).database
         assert path
-        lock = sqlite3.connect(path, timeout=0, isolation_level=None)
-        lock.execute("BEGIN IMMEDIATE")  # the one write lock; every other writer waits
+        # Waits its turn for the one write lock (Sitrep may be writing right now);
+        # once held, every other writer waits.
+        lock = sqlite3.connect(path, timeout=30, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
 
         def count() -> int:
             reader = sqlite3.connect(path)
